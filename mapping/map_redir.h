@@ -1,0 +1,36 @@
+/*
+ * map_redir.h - the redirection rules shared by every direction (RFC 4458 section 3 and
+ * MAPPING.md): cause <-> reason, the default counter, original reason, indicator and the
+ * presentation marks that RFC 3323 privacy asks for toward TDM.
+ */
+#ifndef MAP_REDIR_H
+#define MAP_REDIR_H
+
+#include "map_call.h"
+#include "map_diag.h"
+#include "map_table.h"
+
+/* a cause parameter's text -> status code; -EINVAL unless exactly three digits 100-699 */
+int map_redir_parse_cause(const char *text, int *cause);
+
+/* set redir.reason (and redir.cause) from an RFC 4458 cause; an unmapped cause is unconditional */
+void map_redir_set_cause(struct map_call *call, const struct map_tables *t, int cause, struct map_diag *d);
+
+/*
+ * Complete a call that came from SIP before it goes to TDM: counter 1 unless more is known,
+ * original called number = redirecting number unless history says otherwise, original reason,
+ * redirecting indicator (restricted under privacy), presentation restricted under privacy,
+ * diversion treatment from Ms-Sensitivity.
+ */
+void map_redir_complete_for_tdm(struct map_call *call, const struct map_tables *t, struct map_diag *d);
+
+/*
+ * The RFC 4458 cause for SIP: the exact cause carried in user-to-user information when it agrees
+ * with the reason the TDM side signalled, else the table's cause for the reason.
+ */
+int map_redir_cause_for_sip(const struct map_call *call, const struct map_tables *t, struct map_diag *d);
+
+/* report (MAP_DIAG_LOSSY) when a reason cannot be carried exactly by a protocol's table */
+void map_redir_check_lossy(const struct map_rtable *rt, int reason, const char *what, struct map_diag *d);
+
+#endif

@@ -1,0 +1,88 @@
+/*
+ * map_uui.c - encode and decode the gateway's user-to-user payload.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "map_uui.h"
+
+#define UUI_MAGIC "UM/1"
+
+int map_uui_encode(const struct map_call *call, unsigned char *buf, size_t len)
+{
+	char text[MAP_UUI_MAX + 1];
+	size_t n;
+
+	if (!call->redir.cause && !call->um.skip_pin &&
+	    (call->um.sens == MAP_SENS_NONE || call->um.sens == MAP_SENS_UNKNOWN))
+		return 0;
+	n = (size_t)snprintf(text, sizeof(text), UUI_MAGIC);
+	if (call->redir.cause)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, ";cause=%03d", call->redir.cause);
+	if (call->um.skip_pin)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, ";skip-pin");
+	if (call->um.sens != MAP_SENS_NONE && call->um.sens != MAP_SENS_UNKNOWN)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, ";sens=%s", map_sens_name(call->um.sens));
+	if (n + 1 > MAP_UUI_MAX || n + 1 > len)
+		return -ENOSPC;
+	buf[0] = MAP_UUI_PD;
+	memcpy(buf + 1, text, n);
+	return (int)n + 1;
+}
+
+static void uui_item(struct map_call *call, const char *item, size_t len, struct map_diag *d)
+{
+	char val[MAP_SENS_RAW_MAX];
+	int cause, sens;
+
+	if (len == 8 && !strncmp(item, "skip-pin", 8)) {
+		call->um.skip_pin = 1;
+	} else if (len == 9 && !strncmp(item, "cause=", 6) && sscanf(item + 6, "%3d", &cause) == 1 &&
+		   item[6] >= '1' && item[6] <= '6' && cause >= 100 && cause <= 699 &&
+		   strspn(item + 6, "0123456789") >= 3) {
+		call->redir.cause = cause;
+	} else if (len > 5 && len - 5 < sizeof(val) && !strncmp(item, "sens=", 5)) {
+		memcpy(val, item + 5, len - 5);
+		val[len - 5] = '\0';
+		sens = map_sens_from_name(val);
+		if (sens == MAP_SENS_UNKNOWN)
+			map_diag_add(d, MAP_DIAG_ERROR, "user-to-user: unknown sensitivity '%s' ignored", val);
+		else
+			call->um.sens = sens;
+	} else {
+		map_diag_add(d, MAP_DIAG_NOTE, "user-to-user: item '%.*s' not understood, ignored", (int)len, item);
+	}
+}
+
+int map_uui_decode(struct map_call *call, const unsigned char *buf, size_t len, struct map_diag *d)
+{
+	char text[MAP_UUI_MAX + 1];
+	const char *p, *end;
+	size_t i;
+
+	if (len < 1 + strlen(UUI_MAGIC) || len > MAP_UUI_MAX + 1 || buf[0] != MAP_UUI_PD ||
+	    memcmp(buf + 1, UUI_MAGIC, strlen(UUI_MAGIC)) || (len > 5 && buf[5] != ';')) {
+		map_diag_add(d, MAP_DIAG_NOTE, "user-to-user: %zu octets not of the UM/1 convention, ignored", len);
+		return 0;
+	}
+	for (i = 1; i < len; i++)
+		if (buf[i] < 0x20 || buf[i] > 0x7e) {
+			map_diag_add(d, MAP_DIAG_ERROR, "user-to-user: non-IA5 octet 0x%02x at %zu, ignored", buf[i], i);
+			return 0;
+		}
+	memcpy(text, buf + 1, len - 1);
+	text[len - 1] = '\0';
+	p = text + strlen(UUI_MAGIC);
+	while (*p == ';') {
+		p++;
+		end = strchr(p, ';');
+		if (!end)
+			end = p + strlen(p);
+		if (end > p)
+			uui_item(call, p, (size_t)(end - p), d);
+		p = end;
+	}
+	return 1;
+}

@@ -119,6 +119,7 @@ int map_isup_to_call(const struct map_isup *in, const struct map_tables *t, int 
 		call->um.skip_pin = 0;
 		map_diag_add(d, MAP_DIAG_NOTE, "skip-pin from an untrusted trunk dropped");
 	}
+	map_redir_uui_cause(call, t, &t->isup, in->redir_reason, d);
 	cdti_to_call(in, t, call, d);
 	return 0;
 }

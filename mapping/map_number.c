@@ -68,8 +68,8 @@ static void number_global(struct map_number *n, const struct map_trunk *tr)
 static void number_local(struct map_number *n, const struct map_trunk *tr)
 {
 	n->nai = MAP_NAI_UNKNOWN;
-	if (!tr)
-		return;
+	if (!tr || strspn(n->digits, "0123456789") != strlen(n->digits))
+		return;	/* service codes with * or # are never national or international */
 	if (starts_with(n->digits, tr->intlpfx)) {
 		memmove(n->digits, n->digits + strlen(tr->intlpfx), strlen(n->digits) - strlen(tr->intlpfx) + 1);
 		n->nai = MAP_NAI_INTERNATIONAL;
@@ -90,7 +90,7 @@ static int number_params(const char *p, char *ctx, size_t ctxlen, const char *wh
 		const char *end = strchr(p + 1, ';');
 		size_t len = end ? (size_t)(end - p - 1) : strlen(p + 1);
 
-		if (len > 14 && !strncasecmp(p + 1, "phone-context=", 14)) {
+		if (len >= 14 && !strncasecmp(p + 1, "phone-context=", 14)) {
 			if (seen++)
 				return number_err(d, what, sub, "duplicated phone-context");
 			if (len - 14 >= ctxlen || len == 14)
@@ -148,6 +148,8 @@ int map_number_parse(struct map_number *n, const char *sub, const struct map_tru
 		return number_err(d, what, sub, "longer than the 15 digits of E.164");
 	if (global)
 		number_global(n, tr);
+	else if (ctx[0])
+		n->nai = MAP_NAI_UNKNOWN;	/* a private context: prefixes mean nothing there */
 	else
 		number_local(n, tr);
 	max = tr ? (size_t)tr->max_digits : MAP_DIGITS_MAX;

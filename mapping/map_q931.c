@@ -194,6 +194,10 @@ int map_q931_to_call(const struct map_q931 *in, const struct map_tables *t, cons
 		call->um.skip_pin = 0;
 		map_diag_add(d, MAP_DIAG_NOTE, "skip-pin from an untrusted trunk dropped");
 	}
+	if (in->proto == MAP_PROTO_Q931)
+		map_redir_uui_cause(call, t, map_tables_q931(t, switchtype), in->reason, d);
+	else
+		map_redir_uui_cause(call, t, in->proto == MAP_PROTO_QSIG ? &t->qsig : &t->etsi, in->div_reason, d);
 	return 0;
 }
 

@@ -106,3 +106,23 @@ void map_redir_check_lossy(const struct map_rtable *rt, int reason, const char *
 		map_diag_add(d, MAP_DIAG_LOSSY, "%s has no code for reason %s: sent %d, which reads back as %s (%s.tbl)",
 			     what, map_reason_name(reason), code, map_reason_name(back), rt->name);
 }
+
+void map_redir_uui_cause(struct map_call *call, const struct map_tables *t, const struct map_rtable *rt, int code,
+			 struct map_diag *d)
+{
+	int reason;
+
+	if (!call->redir.cause)
+		return;
+	reason = map_rtable_decode(&t->causes, call->redir.cause, NULL);
+	if (!call->redir.present || map_rtable_encode(rt, reason) != code) {
+		map_diag_add(d, MAP_DIAG_NOTE, "user-to-user cause %d does not match %s code %d: ignored",
+			     call->redir.cause, rt->name, code);
+		call->redir.cause = 0;
+		return;
+	}
+	if (reason != call->redir.reason)
+		map_diag_add(d, MAP_DIAG_NOTE, "user-to-user cause %d refines reason %s to %s", call->redir.cause,
+			     map_reason_name(call->redir.reason), map_reason_name(reason));
+	call->redir.reason = reason;
+}

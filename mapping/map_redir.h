@@ -30,6 +30,14 @@ void map_redir_complete_for_tdm(struct map_call *call, const struct map_tables *
  */
 int map_redir_cause_for_sip(const struct map_call *call, const struct map_tables *t, struct map_diag *d);
 
+/*
+ * A call from TDM whose user-to-user data carried the exact cause: keep it when its reason, sent
+ * through the protocol's table rt, gives the code that arrived (then the reason becomes the exact
+ * one); else a device in between changed the redirection and the cause is dropped.
+ */
+void map_redir_uui_cause(struct map_call *call, const struct map_tables *t, const struct map_rtable *rt, int code,
+			 struct map_diag *d);
+
 /* report (MAP_DIAG_LOSSY) when a reason cannot be carried exactly by a protocol's table */
 void map_redir_check_lossy(const struct map_rtable *rt, int reason, const char *what, struct map_diag *d);
 

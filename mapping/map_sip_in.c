@@ -51,6 +51,40 @@ static int sip_err(struct map_diag *d, const char *fmt, ...)
 	return -EINVAL;
 }
 
+static void sip_trace_quiet(const char *fi, int li, osip_trace_level_t level, const char *chfr, va_list ap)
+{
+}
+
+/*
+ * libosip2 drops a URI parameter whose value is empty ("target=" vanishes): look at the
+ * Request-URI's own text so that an empty target or cause is reported, not silently ignored.
+ */
+static int ruri_check_raw(const char *buf, size_t len, struct map_diag *d)
+{
+	static const char *const names[] = { "target", "cause" };
+	const char *sp = memchr(buf, ' ', len), *end, *p;
+	size_t i, n;
+
+	if (!sp)
+		return 0;
+	sp++;
+	end = memchr(sp, ' ', len - (size_t)(sp - buf));
+	if (!end)
+		return 0;
+	for (p = sp; p < end; p++) {
+		if (*p != ';')
+			continue;
+		for (i = 0; i < 2; i++) {
+			n = strlen(names[i]);
+			if ((size_t)(end - p - 1) >= n && !strncasecmp(p + 1, names[i], n) &&
+			    (p + 1 + n == end || p[1 + n] == ';' || p[1 + n] == '?' ||
+			     (p[1 + n] == '=' && (p + 2 + n == end || p[2 + n] == ';' || p[2 + n] == '?'))))
+				return sip_err(d, "Request-URI: '%s' parameter without a value", names[i]);
+		}
+	}
+	return 0;
+}
+
 int map_sip_parse(const char *buf, size_t len, struct osip_message **out, struct map_diag *d)
 {
 	static int parser_ready;
@@ -59,6 +93,12 @@ int map_sip_parse(const char *buf, size_t len, struct osip_message **out, struct
 	size_t i, n = 0;
 
 	if (!parser_ready) {
+		int level;
+
+		/* errors are reported through d, never printed by the library */
+		osip_trace_initialize_func(END_TRACE_LEVEL, sip_trace_quiet);
+		for (level = 0; level < END_TRACE_LEVEL; level++)
+			osip_trace_disable_level((osip_trace_level_t)level);
 		parser_init();
 		parser_ready = 1;
 	}
@@ -81,6 +121,10 @@ int map_sip_parse(const char *buf, size_t len, struct osip_message **out, struct
 		return sip_err(d, "SIP message: %s", "not a well-formed SIP request (libosip2 parser)");
 	}
 	free(norm);
+	if (ruri_check_raw(buf, len, d) < 0) {
+		osip_message_free(msg);
+		return -EINVAL;
+	}
 	*out = msg;
 	return 0;
 }
@@ -553,20 +597,18 @@ static void calling(struct map_call *call, osip_message_t *msg, const struct map
 /* the one value of a header that may appear once; 0 absent, 1 found, -EINVAL duplicated */
 static int header_once(osip_message_t *msg, const char *name, char *out, size_t len, struct map_diag *d)
 {
-	osip_header_t *h;
+	osip_header_t *h = NULL, *again = NULL;
 	const char *v;
 	size_t n;
 	int pos;
 
 	pos = osip_message_header_get_byname(msg, name, 0, &h);
-	if (pos < 0)
+	if (pos < 0 || !h)
 		return 0;
-	if (osip_message_header_get_byname(msg, name, pos + 1, &h) >= 0 ||
-	    (h->hvalue && strchr(h->hvalue, ','))) {
+	if (osip_message_header_get_byname(msg, name, pos + 1, &again) >= 0 || (h->hvalue && strchr(h->hvalue, ','))) {
 		map_diag_add(d, MAP_DIAG_ERROR, "%s: appears more than once", name);
 		return -EINVAL;
 	}
-	osip_message_header_get_byname(msg, name, 0, &h);
 	v = h->hvalue ? h->hvalue : "";
 	while (isspace((unsigned char)*v))
 		v++;

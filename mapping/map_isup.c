@@ -31,6 +31,12 @@ int map_isup_from_call(const struct map_call *call, const struct map_tables *t, 
 	memset(out, 0, sizeof(*out));
 	number_to_isup(&call->called, &out->called);
 	number_to_isup(&call->calling, &out->calling);
+	if (out->calling.present && out->calling.screen == MAP_SCREEN_USER_NOT_VERIFIED) {
+		/* Q.763 3.10: 00 is reserved in ITU ISUP (national use only) */
+		out->calling.screen = MAP_SCREEN_USER_PASSED;
+		map_diag_add(d, MAP_DIAG_NOTE, "calling number %s: screening 'user provided, verified and passed' "
+			     "(ITU ISUP has no 'not verified')", out->calling.digits);
+	}
 	number_to_isup(&call->redirecting, &out->redirecting);
 	number_to_isup(&call->original_called, &out->orig_called);
 	if (call->redir.present) {

@@ -8,7 +8,7 @@
 # Run by `make check` (top_srcdir, top_builddir, TSHARK, TEXT2PCAP in the environment) or by hand
 # from the source tree.  Exit: 0 all passed, 1 a check failed, 77 tshark missing (skip), 99 hard error.
 
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_srcdir=${top_srcdir:-$(cd "${0%/*}/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 TSHARK=${TSHARK:-$(command -v tshark)}
 TEXT2PCAP=${TEXT2PCAP:-$(command -v text2pcap)}
@@ -140,8 +140,12 @@ decode() {
 # the value of a field in a frame; tshark prints BASE_HEX fields as 0x..: made decimal here
 field() {
 	proto=$1 frame=$2 name=$3
-	eval "fields=\$$(echo "$proto" | tr a-z A-Z)_FIELDS"
-	col=$(echo $fields | tr ' ' '\n' | grep -Fxn "$name" | cut -d: -f1)
+	case $proto in
+	isup) fields=$ISUP_FIELDS ;;
+	*) fields=$Q931_FIELDS ;;
+	esac
+	# shellcheck disable=SC2086 # one field name per line
+	col=$(printf '%s\n' $fields | grep -Fxn "$name" | cut -d: -f1)
 	if [ -z "$col" ]; then
 		echo "BUG: field $name not requested" >&2
 		exit 99
@@ -208,8 +212,8 @@ check_clean() {
 }
 
 # ---- build and decode ----
-count_isup=0
-count_q931=0
+# shellcheck disable=SC2034 # read by eval in build_frame
+count_isup=0 count_q931=0
 echo "$VECTORS" >"$tmp/vectors"
 while IFS='|' read -r name ruri hdr; do
 	build_frame "$name" isup "$ruri" "$hdr"
@@ -236,32 +240,34 @@ done
 
 # ---- RFC 4458 section 6.3: voicemail on TDM behind a gateway ----
 v=rfc4458
-check isup $v isup.called 15555552000 "called party number = the voicemail system (user part)"
-check isup $v isup.called_party_nature_of_address_indicator 4 "called NAI international"
-check isup $v isup.calling 15555550100 "calling party number from From"
-check isup $v isup.redirecting 15555551002 "redirecting number = target"
-check isup $v isup.original_called_number 15555551002 "original called number = target"
+check isup "$v" isup.called 15555552000 "called party number = the voicemail system (user part)"
+check isup "$v" isup.called_party_nature_of_address_indicator 4 "called NAI international"
+check isup "$v" isup.calling 15555550100 "calling party number from From"
+check isup "$v" isup.redirecting 15555551002 "redirecting number = target"
+check isup "$v" isup.original_called_number 15555551002 "original called number = target"
 # NAI of calling, redirecting, original called (in that order in the IAM)
-check isup $v isup.calling_party_nature_of_address_indicator 4,4,4 "calling/redirecting/original called NAI international"
-check isup $v isup.numbering_plan_indicator 1,1,1,1 "numbering plan E.164 (called, calling, redirecting, original called)"
-check isup $v isup.address_presentation_restricted_indicator 0,0,0 "presentation allowed (no Privacy)"
-check isup $v isup.redirecting_ind 3 "redirecting indicator: call diverted"
-check isup $v isup.redirection_reason 1 "redirecting reason: user busy (cause=486)"
-check isup $v isup.original_redirection_reason 1 "original redirection reason: user busy (counter 1)"
-check isup $v isup.redirection_counter 1 "redirection counter 1 (RFC 4458: SHOULD be one)"
-check isup $v isup.call_to_be_diverted_ind "" "no call diversion treatment indicators without Ms-Sensitivity"
-check_uui isup $v "cause=486"
-check q931 $v lapd.sapi 0 "LAPD SAPI 0 (call control)"
-check q931 $v q931.disc 8 "protocol discriminator Q.931"
-check q931 $v q931.called_party_number.digits 15555552000 "called party number"
-check q931 $v q931.calling_party_number.digits 15555550100 "calling party number"
-check q931 $v q931.redirecting_number.digits 15555551002 "redirecting number = target"
+check isup "$v" isup.calling_party_nature_of_address_indicator 4,4,4 \
+	"calling/redirecting/original called NAI international"
+check isup "$v" isup.numbering_plan_indicator 1,1,1,1 \
+	"numbering plan E.164 (called, calling, redirecting, original called)"
+check isup "$v" isup.address_presentation_restricted_indicator 0,0,0 "presentation allowed (no Privacy)"
+check isup "$v" isup.redirecting_ind 3 "redirecting indicator: call diverted"
+check isup "$v" isup.redirection_reason 1 "redirecting reason: user busy (cause=486)"
+check isup "$v" isup.original_redirection_reason 1 "original redirection reason: user busy (counter 1)"
+check isup "$v" isup.redirection_counter 1 "redirection counter 1 (RFC 4458: SHOULD be one)"
+check isup "$v" isup.call_to_be_diverted_ind "" "no call diversion treatment indicators without Ms-Sensitivity"
+check_uui isup "$v" "cause=486"
+check q931 "$v" lapd.sapi 0 "LAPD SAPI 0 (call control)"
+check q931 "$v" q931.disc 8 "protocol discriminator Q.931"
+check q931 "$v" q931.called_party_number.digits 15555552000 "called party number"
+check q931 "$v" q931.calling_party_number.digits 15555550100 "calling party number"
+check q931 "$v" q931.redirecting_number.digits 15555551002 "redirecting number = target"
 # type of number of calling, called, redirecting (IE order 0x6C, 0x70, 0x74)
-check q931 $v q931.number_type 1,1,1 "type of number international"
-check q931 $v q931.numbering_plan 1,1,1 "numbering plan E.164"
-check q931 $v q931.presentation_ind 0,0 "presentation allowed (calling, redirecting)"
-check q931 $v q931.extension.reason 1 "reason for redirection: call forwarding busy"
-check_uui q931 $v "cause=486"
+check q931 "$v" q931.number_type 1,1,1 "type of number international"
+check q931 "$v" q931.numbering_plan 1,1,1 "numbering plan E.164"
+check q931 "$v" q931.presentation_ind 0,0 "presentation allowed (calling, redirecting)"
+check q931 "$v" q931.extension.reason 1 "reason for redirection: call forwarding busy"
+check_uui q931 "$v" "cause=486"
 
 # ---- every cause of RFC 4458: cause, ISUP reason, ISUP original reason, Q.931 reason ----
 for row in 404:0:0:0 486:1:1:1 408:2:2:2 302:3:3:15 487:4:0:4 480:5:0:4 503:6:0:15; do
@@ -269,34 +275,34 @@ for row in 404:0:0:0 486:1:1:1 408:2:2:2 302:3:3:15 487:4:0:4 480:5:0:4 503:6:0:
 $row
 EOF
 	v=c$cause
-	check isup $v isup.redirecting 15555551002 "cause=$cause: redirecting number"
-	check isup $v isup.original_called_number 15555551002 "cause=$cause: original called number"
-	check isup $v isup.redirecting_ind 3 "cause=$cause: redirecting indicator call diverted"
-	check isup $v isup.redirection_reason "$reason" "cause=$cause: redirecting reason (Q.763 3.45)"
-	check isup $v isup.original_redirection_reason "$orig" "cause=$cause: original reason (0-3 only, else unknown)"
-	check isup $v isup.redirection_counter 1 "cause=$cause: redirection counter"
-	check_uui isup $v "cause=$cause"
-	check q931 $v q931.redirecting_number.digits 15555551002 "cause=$cause: redirecting number"
-	check q931 $v q931.extension.reason "$q931" "cause=$cause: reason for redirection (Q.931 4.5.21)"
-	check_uui q931 $v "cause=$cause"
+	check isup "$v" isup.redirecting 15555551002 "cause=$cause: redirecting number"
+	check isup "$v" isup.original_called_number 15555551002 "cause=$cause: original called number"
+	check isup "$v" isup.redirecting_ind 3 "cause=$cause: redirecting indicator call diverted"
+	check isup "$v" isup.redirection_reason "$reason" "cause=$cause: redirecting reason (Q.763 3.45)"
+	check isup "$v" isup.original_redirection_reason "$orig" "cause=$cause: original reason (0-3 only, else unknown)"
+	check isup "$v" isup.redirection_counter 1 "cause=$cause: redirection counter"
+	check_uui isup "$v" "cause=$cause"
+	check q931 "$v" q931.redirecting_number.digits 15555551002 "cause=$cause: redirecting number"
+	check q931 "$v" q931.extension.reason "$q931" "cause=$cause: reason for redirection (Q.931 4.5.21)"
+	check_uui q931 "$v" "cause=$cause"
 done
 
 # ---- Privacy: id: numbers kept (the voicemail needs the mailbox), marked restricted ----
 v=privacy
-check isup $v isup.redirecting 15555551002 "Privacy id: redirecting number kept"
-check isup $v isup.original_called_number 15555551002 "Privacy id: original called number kept"
-check isup $v isup.redirecting_ind 4 "Privacy id: call diverted, all redirection information restricted"
-check isup $v isup.address_presentation_restricted_indicator 1,1,1 \
+check isup "$v" isup.redirecting 15555551002 "Privacy id: redirecting number kept"
+check isup "$v" isup.original_called_number 15555551002 "Privacy id: original called number kept"
+check isup "$v" isup.redirecting_ind 4 "Privacy id: call diverted, all redirection information restricted"
+check isup "$v" isup.address_presentation_restricted_indicator 1,1,1 \
 	"Privacy id: APRI restricted (calling, redirecting, original called)"
-check isup $v isup.redirection_reason 1 "Privacy id: redirecting reason still user busy"
-check q931 $v q931.redirecting_number.digits 15555551002 "Privacy id: redirecting number kept"
-check q931 $v q931.presentation_ind 1,1 "Privacy id: presentation restricted (calling, redirecting)"
-check q931 $v q931.extension.reason 1 "Privacy id: reason call forwarding busy"
+check isup "$v" isup.redirection_reason 1 "Privacy id: redirecting reason still user busy"
+check q931 "$v" q931.redirecting_number.digits 15555551002 "Privacy id: redirecting number kept"
+check q931 "$v" q931.presentation_ind 1,1 "Privacy id: presentation restricted (calling, redirecting)"
+check q931 "$v" q931.extension.reason 1 "Privacy id: reason call forwarding busy"
 
 # ---- [MS-OCEXUM] Ms-Sensitivity: private-no-diversion -> Call diversion treatment indicators 0x82 ----
 v=sens
-check isup $v isup.call_to_be_diverted_ind 2 "Ms-Sensitivity private-no-diversion: call to be diverted indicator"
-if frame_of isup $v "call diversion not allowed as text"; then
+check isup "$v" isup.call_to_be_diverted_ind 2 "Ms-Sensitivity private-no-diversion: call to be diverted indicator"
+if frame_of isup "$v" "call diversion not allowed as text"; then
 	$TIMEOUT "$TSHARK" -n -r "$tmp/isup.pcapng" -V -Y "frame.number == $frame" >"$tmp/sens.txt" 2>/dev/null
 	line=$(grep -F 'Call to be diverted indicator:' "$tmp/sens.txt" | sed 's/^ *//')
 	case $line in
@@ -305,24 +311,24 @@ if frame_of isup $v "call diversion not allowed as text"; then
 	*) fail "$v isup: expected 'Call to be diverted indicator: call diversion not allowed (2)' got '$line'" ;;
 	esac
 fi
-check isup $v isup.called 15555551002 "Play-On-Phone: called party number"
-check isup $v isup.redirecting_ind "" "Play-On-Phone: no redirection information"
-check_uui isup $v "sens=private-no-diversion"
-check q931 $v q931.called_party_number.digits 15555551002 "Play-On-Phone: called party number"
-check q931 $v q931.redirecting_number.digits "" "Play-On-Phone: no redirecting number"
-check_uui q931 $v "sens=private-no-diversion"
+check isup "$v" isup.called 15555551002 "Play-On-Phone: called party number"
+check isup "$v" isup.redirecting_ind "" "Play-On-Phone: no redirection information"
+check_uui isup "$v" "sens=private-no-diversion"
+check q931 "$v" q931.called_party_number.digits 15555551002 "Play-On-Phone: called party number"
+check q931 "$v" q931.redirecting_number.digits "" "Play-On-Phone: no redirecting number"
+check_uui q931 "$v" "sens=private-no-diversion"
 
 # ---- Ms-Exchange-Command: skip-pin travels in user-to-user only ----
 v=skippin
-check isup $v isup.redirecting "" "subscriber access: no redirecting number"
-check_uui isup $v "skip-pin"
-check_uui q931 $v "skip-pin"
+check isup "$v" isup.redirecting "" "subscriber access: no redirecting number"
+check_uui isup "$v" "skip-pin"
+check_uui q931 "$v" "skip-pin"
 
 # ---- no redirection at all: nothing but the numbers ----
 v=plain
-check isup $v isup.parameter_type 6,7,9,2,4,10,0 "no redirection: only called and calling party number"
-check q931 $v q931.redirecting_number.digits "" "no redirection: no redirecting number"
-check q931 $v q931.user.string "" "no redirection: no user-user"
+check isup "$v" isup.parameter_type 6,7,9,2,4,10,0 "no redirection: only called and calling party number"
+check q931 "$v" q931.redirecting_number.digits "" "no redirection: no redirecting number"
+check q931 "$v" q931.user.string "" "no redirection: no user-user"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] || exit 1

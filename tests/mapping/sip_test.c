@@ -65,7 +65,8 @@ static void rfc4458_example(void)
 	CHECK_INT(r->isup.redir_counter, 1, "counter 1");
 	CHECK_INT(r->isup.cdti, 0, "no diversion treatment");
 	CHECK_STR(r->isup.calling.digits, "15555551000", "calling from From");
-	CHECK_INT(r->isup.calling.screen, 0, "From is user provided, not verified");
+	CHECK_INT(r->call.calling.screen, 0, "From is user provided, not verified");
+	CHECK_INT(r->isup.calling.screen, 1, "ITU ISUP: user provided, verified and passed (00 is reserved)");
 	CHECK_INT(map_isup_redir_info_encode(&r->isup, raw, sizeof(raw)), 2, "redirection information length");
 	CHECK(raw[0] == 0x13 && raw[1] == 0x11, "redirection information octets %02x %02x", raw[0], raw[1]);
 	CHECK(r->isup.uui_len == 15 && !memcmp(r->isup.uui, "\x04UM/1;cause=486", 15), "user-to-user carries cause");
@@ -267,7 +268,7 @@ static void calling(void)
 	CHECK(r->ret == 0 && !strcmp(r->isup.calling.digits, "15555551999") && r->isup.calling.screen == 3,
 	      "PAI tel: is the network-provided calling number (%s)", r->isup.calling.digits);
 	r = map_invite("sip:+15555552000@example.com;user=phone", NULL, 0);
-	CHECK(r->ret == 0 && r->isup.calling.screen == 0, "From: user provided");
+	CHECK(r->ret == 0 && r->call.calling.screen == 0 && r->isup.calling.screen == 1, "From: user provided");
 }
 
 static void um_headers(void)

@@ -191,7 +191,7 @@ else
 		END { if (n > NR) n = NR; for (k = 0; k < n; k++) print l[int(k * NR / n) + 1] }' \
 		"$WORK/parsed.list" >"$WORK/vg-protos.list"
 	run_all vg1 protos "$WORK/vg-protos.list"
-	run_all vg rfc4475 "$WORK/rfc.list"
+	run_all vg1 rfc4475 "$WORK/rfc.list"
 fi
 if [ -n "$vg_note" ]; then
 	echo "########################################################################"

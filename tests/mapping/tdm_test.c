@@ -296,8 +296,47 @@ static void counters(void)
 	CHECK(q.div_counter == 5 && map_diag_count(&d, MAP_DIAG_LOSSY) == 1, "ETSI counter 20 -> 5, reported");
 }
 
+/* History-Info toward SIP (options.tbl sip-history-info on) reads back through map_sip_in */
+static void history_info_out(void)
+{
+	static struct map_tables t;
+	struct osip_message *msg = NULL;
+	struct map_sip_out out;
+	struct map_call call, back;
+	struct map_isup in;
+	struct map_diag d;
+	char text[4096];
+
+	t = *test_tables;
+	t.opt.sip_history_info = 1;
+	t.opt.sip_diversion = 0;
+	memset(&in, 0, sizeof(in));
+	isup_number(&in.called, "15555552000", 4);
+	isup_number(&in.redirecting, "15555551002", 4);
+	in.redir_present = 1;
+	in.redir_ind = 3;
+	in.redir_reason = 2;
+	in.redir_counter = 1;
+	map_diag_init(&d);
+	CHECK(!map_isup_to_call(&in, &t, 0, &call, &d), "ISUP maps");
+	CHECK(!map_call_to_sip(&call, &t, map_tables_trunk(&t, "default"), &um_opts, &out, &d), "to SIP");
+	CHECK_STR(out.history_info, "<sip:+15555551002@um.example.com;user=phone>;index=1, "
+		  "<sip:+15555552000@um.example.com;user=phone;cause=408>;index=1.1;mp=1", "History-Info");
+	CHECK(!out.diversion[0], "Diversion off");
+	snprintf(text, sizeof(text), "INVITE sip:+15555552000@um.example.com;user=phone SIP/2.0\r\nVia: SIP/2.0/UDP h;"
+		 "branch=z9hG4bK1\r\nFrom: %s;tag=1\r\nTo: %s\r\nCall-ID: 1\r\nCSeq: 1 INVITE\r\nHistory-Info: %s\r\n\r\n",
+		 out.from, out.to, out.history_info);
+	CHECK(!map_sip_parse(text, strlen(text), &msg, &d) &&
+		      !map_sip_to_call(msg, &t, map_tables_trunk(&t, "default"), 0, &back, &d), "History-Info parses back");
+	osip_message_free(msg);
+	CHECK(back.redir.present && back.redir.reason == MAP_REASON_NO_REPLY && back.redir.counter == 1 &&
+		      !strcmp(back.redirecting.digits, "15555551002"), "History-Info round trip: reason %s counter %d",
+	      map_reason_name(back.redir.reason), back.redir.counter);
+}
+
 void tdm_tests(void)
 {
+	history_info_out();
 	isup_in();
 	isup_raw();
 	q931_raw();

@@ -26,8 +26,6 @@ static void number_to_isup(const struct map_number *n, struct map_isup_number *o
 int map_isup_from_call(const struct map_call *call, const struct map_tables *t, struct map_isup *out,
 		       struct map_diag *d)
 {
-	int ret;
-
 	memset(out, 0, sizeof(*out));
 	number_to_isup(&call->called, &out->called);
 	number_to_isup(&call->calling, &out->calling);
@@ -54,15 +52,7 @@ int map_isup_from_call(const struct map_call *call, const struct map_tables *t, 
 		map_redir_check_lossy(&t->isup, call->redir.reason, "ISUP", d);
 	}
 	out->cdti = call->cdti;
-	if (t->opt.uui) {
-		ret = map_uui_encode(call, out->uui, sizeof(out->uui));
-		if (ret < 0) {
-			map_diag_add(d, MAP_DIAG_ERROR, "user-to-user payload longer than %d octets", MAP_UUI_MAX);
-			return ret;
-		}
-		out->uui_len = (size_t)ret;
-	}
-	return 0;
+	return map_uui_put(call, t->opt.uui, out->uui, sizeof(out->uui), &out->uui_len, d);
 }
 
 static int number_from_isup(const struct map_isup_number *in, struct map_number *n, const char *what,
@@ -121,10 +111,7 @@ int map_isup_to_call(const struct map_isup *in, const struct map_tables *t, int 
 			map_diag_add(d, MAP_DIAG_NOTE, "redirecting number without redirection information: "
 				     "reason %s, counter 1", map_reason_name(call->redir.reason));
 	}
-	if (in->uui_len && map_uui_decode(call, in->uui, in->uui_len, d) && call->um.skip_pin && !trusted) {
-		call->um.skip_pin = 0;
-		map_diag_add(d, MAP_DIAG_NOTE, "skip-pin from an untrusted trunk dropped");
-	}
+	map_uui_take(call, in->uui, in->uui_len, trusted, d);
 	map_redir_uui_cause(call, t, &t->isup, in->redir_reason, d);
 	cdti_to_call(in, t, call, d);
 	return 0;

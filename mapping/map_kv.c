@@ -9,6 +9,21 @@
 
 #include "map_kv.h"
 
+/* the four ISUP numbers: key name, raw key, Q.763 parameter code, place in struct map_isup */
+static const struct {
+	const char *name, *raw;
+	int code;
+	size_t off;
+} isup_nums[] = {
+	{ "called", "isup.called_party_number", MAP_ISUP_CALLED_PARTY_NUMBER, offsetof(struct map_isup, called) },
+	{ "calling", "isup.calling_party_number", MAP_ISUP_CALLING_PARTY_NUMBER, offsetof(struct map_isup, calling) },
+	{ "redirecting", "isup.redirecting_number", MAP_ISUP_REDIRECTING_NUMBER, offsetof(struct map_isup, redirecting) },
+	{ "original_called", "isup.original_called_number", MAP_ISUP_ORIGINAL_CALLED_NUMBER,
+	  offsetof(struct map_isup, orig_called) },
+};
+
+#define ISUP_NUMS (sizeof(isup_nums) / sizeof(isup_nums[0]))
+
 /* ---- reading ---- */
 
 static int kv_err(struct map_diag *d, const char *file, int line, const char *what, const char *key)
@@ -222,31 +237,18 @@ static int kv_isup_raw(struct map_kv *kv, const char *file, const char *key, int
 
 static int kv_isup_numbers(struct map_kv *kv, const char *file, struct map_isup *o, struct map_diag *d)
 {
-	static const struct {
-		const char *name, *raw;
-		int code;
-		size_t off;
-	} nums[] = {
-		{ "called", "isup.called_party_number", MAP_ISUP_CALLED_PARTY_NUMBER, offsetof(struct map_isup, called) },
-		{ "calling", "isup.calling_party_number", MAP_ISUP_CALLING_PARTY_NUMBER,
-		  offsetof(struct map_isup, calling) },
-		{ "redirecting", "isup.redirecting_number", MAP_ISUP_REDIRECTING_NUMBER,
-		  offsetof(struct map_isup, redirecting) },
-		{ "original_called", "isup.original_called_number", MAP_ISUP_ORIGINAL_CALLED_NUMBER,
-		  offsetof(struct map_isup, orig_called) },
-	};
 	struct kv_num n;
 	size_t i;
 	int ret;
 
-	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
-		struct map_isup_number *dst = (struct map_isup_number *)((char *)o + nums[i].off);
+	for (i = 0; i < ISUP_NUMS; i++) {
+		struct map_isup_number *dst = (struct map_isup_number *)((char *)o + isup_nums[i].off);
 
-		ret = kv_number(kv, file, nums[i].name, 0, &n, d);
+		ret = kv_number(kv, file, isup_nums[i].name, 0, &n, d);
 		if (ret < 0)
 			return ret;
 		kv_num_isup(&n, dst);
-		ret = kv_isup_raw(kv, file, nums[i].raw, nums[i].code, dst, d);
+		ret = kv_isup_raw(kv, file, isup_nums[i].raw, isup_nums[i].code, dst, d);
 		if (ret < 0)
 			return ret;
 	}
@@ -466,24 +468,12 @@ static void print_um(FILE *fp, const struct map_call *call, const unsigned char 
 
 void map_kv_print_isup(FILE *fp, const struct map_call *call, const struct map_isup *p)
 {
-	static const struct {
-		const char *name, *raw;
-		int code;
-		size_t off;
-	} nums[] = {
-		{ "called", "isup.called_party_number", MAP_ISUP_CALLED_PARTY_NUMBER, offsetof(struct map_isup, called) },
-		{ "calling", "isup.calling_party_number", MAP_ISUP_CALLING_PARTY_NUMBER,
-		  offsetof(struct map_isup, calling) },
-		{ "redirecting", "isup.redirecting_number", MAP_ISUP_REDIRECTING_NUMBER,
-		  offsetof(struct map_isup, redirecting) },
-		{ "original_called", "isup.original_called_number", MAP_ISUP_ORIGINAL_CALLED_NUMBER,
-		  offsetof(struct map_isup, orig_called) },
-	};
 	uint8_t buf[MAP_ISUP_NUM_OCTETS];
 	size_t i;
 
-	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
-		print_isup_number(fp, nums[i].name, (const void *)((const char *)p + nums[i].off), nums[i].code);
+	for (i = 0; i < ISUP_NUMS; i++)
+		print_isup_number(fp, isup_nums[i].name, (const void *)((const char *)p + isup_nums[i].off),
+				  isup_nums[i].code);
 	if (p->redir_present)
 		fprintf(fp, "redirection.indicator=%d\nredirection.reason=%d\nredirection.original_reason=%d\n"
 			"redirection.counter=%d\n", p->redir_ind, p->redir_reason, p->redir_orig_reason, p->redir_counter);
@@ -491,11 +481,11 @@ void map_kv_print_isup(FILE *fp, const struct map_call *call, const struct map_i
 		fprintf(fp, "redirection.indicator=0\n");
 	fprintf(fp, "diversion_treatment=%d\n", p->cdti);
 	print_um(fp, call, p->uui, p->uui_len);
-	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
-		const struct map_isup_number *n = (const void *)((const char *)p + nums[i].off);
+	for (i = 0; i < ISUP_NUMS; i++) {
+		const struct map_isup_number *n = (const void *)((const char *)p + isup_nums[i].off);
 
 		if (n->present)
-			print_raw(fp, nums[i].raw, buf, map_isup_number_encode(n, nums[i].code, buf, sizeof(buf)));
+			print_raw(fp, isup_nums[i].raw, buf, map_isup_number_encode(n, isup_nums[i].code, buf, sizeof(buf)));
 	}
 	if (p->redir_present)
 		print_raw(fp, "isup.redirection_information", buf, map_isup_redir_info_encode(p, buf, sizeof(buf)));

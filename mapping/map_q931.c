@@ -97,8 +97,6 @@ static void redir_to_q931(const struct map_call *call, const struct map_tables *
 int map_q931_from_call(const struct map_call *call, const struct map_tables *t, int proto, const char *switchtype,
 		       struct map_q931 *out, struct map_diag *d)
 {
-	int ret;
-
 	memset(out, 0, sizeof(*out));
 	out->proto = proto;
 	out->div_orig_reason = -1;
@@ -111,15 +109,7 @@ int map_q931_from_call(const struct map_call *call, const struct map_tables *t, 
 	if (map_call_no_diversion(call))
 		map_diag_add(d, MAP_DIAG_NOTE, "Q.931 has no diversion-not-allowed field: carried in user-to-user "
 			     "information only");
-	if (t->opt.uui) {
-		ret = map_uui_encode(call, out->uui, sizeof(out->uui));
-		if (ret < 0) {
-			map_diag_add(d, MAP_DIAG_ERROR, "user-to-user payload longer than %d octets", MAP_UUI_MAX);
-			return ret;
-		}
-		out->uui_len = (size_t)ret;
-	}
-	return 0;
+	return map_uui_put(call, t->opt.uui, out->uui, sizeof(out->uui), &out->uui_len, d);
 }
 
 static int number_from_q931(const struct map_q931_number *in, struct map_number *n, const char *what,
@@ -190,10 +180,7 @@ int map_q931_to_call(const struct map_q931 *in, const struct map_tables *t, cons
 		return ret;
 	if (in->redir_present || call->redirecting.present)
 		redir_from_q931(in, t, switchtype, call, d);
-	if (in->uui_len && map_uui_decode(call, in->uui, in->uui_len, d) && call->um.skip_pin && !trusted) {
-		call->um.skip_pin = 0;
-		map_diag_add(d, MAP_DIAG_NOTE, "skip-pin from an untrusted trunk dropped");
-	}
+	map_uui_take(call, in->uui, in->uui_len, trusted, d);
 	if (in->proto == MAP_PROTO_Q931)
 		map_redir_uui_cause(call, t, map_tables_q931(t, switchtype), in->reason, d);
 	else

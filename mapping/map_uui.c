@@ -86,3 +86,28 @@ int map_uui_decode(struct map_call *call, const unsigned char *buf, size_t len, 
 	}
 	return 1;
 }
+
+int map_uui_put(const struct map_call *call, int enabled, unsigned char *buf, size_t size, size_t *len,
+		struct map_diag *d)
+{
+	int ret;
+
+	*len = 0;
+	if (!enabled)
+		return 0;
+	ret = map_uui_encode(call, buf, size);
+	if (ret < 0) {
+		map_diag_add(d, MAP_DIAG_ERROR, "user-to-user payload longer than %d octets", MAP_UUI_MAX);
+		return ret;
+	}
+	*len = (size_t)ret;
+	return 0;
+}
+
+void map_uui_take(struct map_call *call, const unsigned char *buf, size_t len, int trusted, struct map_diag *d)
+{
+	if (!len || !map_uui_decode(call, buf, len, d) || !call->um.skip_pin || trusted)
+		return;
+	call->um.skip_pin = 0;
+	map_diag_add(d, MAP_DIAG_NOTE, "skip-pin from an untrusted trunk dropped");
+}

@@ -32,4 +32,11 @@ int map_uui_encode(const struct map_call *call, unsigned char *buf, size_t len);
  */
 int map_uui_decode(struct map_call *call, const unsigned char *buf, size_t len, struct map_diag *d);
 
+/* encode into buf when the convention is enabled: 0 with *len set, or -ENOSPC with an error line */
+int map_uui_put(const struct map_call *call, int enabled, unsigned char *buf, size_t size, size_t *len,
+		struct map_diag *d);
+
+/* decode octets received from TDM; a skip-pin is kept only from a trusted trunk */
+void map_uui_take(struct map_call *call, const unsigned char *buf, size_t len, int trusted, struct map_diag *d);
+
 #endif

@@ -55,7 +55,9 @@ static const char usage[] =
 	"  -T, --trunk NAME     numbering plan row of numbering.tbl (default: default)\n"
 	"  -s, --switch TYPE    Q.931 switch type: uses q931-reasons-TYPE.tbl when the tables have it\n"
 	"  -u, --um URI         tdm2sip: the UM server, sip:host[:port] (default: sip:localhost)\n"
-	"      --trusted        tdm2sip: the trunk is trusted, skip-pin in user-to-user data is honoured\n"
+	"      --trusted        sip2tdm: the SIP peer is trusted (TLS, configured): P-Asserted-Identity and\n"
+	"                       skip-pin are honoured; tdm2sip: the trunk is trusted: a skip-pin in\n"
+	"                       user-to-user data is honoured when the calling number is network screened\n"
 	"      --untrusted-peer tdm2sip: the UM is not trusted: privacy removes target and cause\n"
 	"      --lenient        sip2tdm: an unknown Ms-Sensitivity value is noted, not an error\n"
 	"  -v, --verbose        print every mapping decision on standard error\n"
@@ -199,7 +201,9 @@ static int sip2tdm(const struct gwmap_opts *o, const struct map_tables *t, const
 	map_diag_init(&d);
 	ret = map_sip_parse(text, strlen(text), &msg, &d);
 	if (!ret)
-		ret = map_sip_to_call(msg, t, tr, o->lenient ? MAP_SIP_IN_LENIENT_SENS : 0, &call, &d);
+		ret = map_sip_to_call(msg, t, tr,
+				      (o->lenient ? MAP_SIP_IN_LENIENT_SENS : 0) | (o->trusted ? MAP_SIP_IN_TRUSTED : 0),
+				      &call, &d);
 	if (!ret && !call.called.present) {
 		map_diag_add(&d, MAP_DIAG_ERROR, "no called number");
 		ret = -EINVAL;
@@ -246,6 +250,8 @@ static void print_sip(const struct map_sip_out *s)
 {
 	printf("INVITE %s SIP/2.0\n", s->request_uri);
 	printf("From: %s\nTo: %s\n", s->from, s->to);
+	if (s->p_asserted_identity[0])
+		printf("P-Asserted-Identity: %s\n", s->p_asserted_identity);
 	if (s->diversion[0])
 		printf("Diversion: %s\n", s->diversion);
 	if (s->history_info[0])
@@ -343,6 +349,8 @@ int main(int argc, char **argv)
 		return bad("unknown command '%s' (sip2tdm, tdm2sip, check-tables)", o.cmd);
 	}
 	ret = load_tables(&o, t);
+	if (!ret && o.switchtype && map_tables_q931(t, o.switchtype) == &t->q931[0])
+		fprintf(stderr, "gwmap: note: no q931-reasons-%s.tbl: q931-reasons.tbl used\n", o.switchtype);
 	tr = ret ? NULL : map_tables_trunk(t, o.trunk);
 	if (!ret && !tr)
 		ret = bad("--trunk '%s': no such trunk in numbering.tbl", o.trunk);

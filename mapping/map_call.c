@@ -45,10 +45,14 @@ void map_call_init(struct map_call *call)
 	call->redir.orig_reason = -1;	/* not known: derived from the reason */
 }
 
+int map_call_no_diversion_sens(int sens)
+{
+	return sens == MAP_SENS_NORMAL_NO_DIVERSION || sens == MAP_SENS_PRIVATE_NO_DIVERSION;
+}
+
 int map_call_no_diversion(const struct map_call *call)
 {
-	return call->um.sens == MAP_SENS_NORMAL_NO_DIVERSION || call->um.sens == MAP_SENS_PRIVATE_NO_DIVERSION ||
-	       call->cdti == MAP_CDTI_NOT_ALLOWED;
+	return map_call_no_diversion_sens(call->um.sens) || call->cdti == MAP_CDTI_NOT_ALLOWED;
 }
 
 const char *map_reason_name(int reason)

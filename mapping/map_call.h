@@ -108,6 +108,7 @@ struct map_redir {
 	int orig_reason;	/* enum map_reason, -1 = not known (derived); ISUP codes 0-3 only */
 	int counter;		/* 1.. (ISUP 1-5, QSIG 1-15, ETSI 1-5) */
 	int cause;		/* RFC 4458 cause (SIP status code) when known exactly, else 0 */
+	int no_cause;		/* RFC 4458 target without cause (e.g. message retrieval): none to send */
 };
 
 struct map_um {
@@ -131,6 +132,8 @@ void map_call_init(struct map_call *call);
 
 /* true when no forwarding may be applied to this call (Ms-Sensitivity *-no-diversion, CDTI) */
 int map_call_no_diversion(const struct map_call *call);
+/* true for the Ms-Sensitivity values that forbid diversion */
+int map_call_no_diversion_sens(int sens);
 
 /* name tables: every enum prints as a name in logs */
 const char *map_reason_name(int reason);

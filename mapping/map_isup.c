@@ -67,18 +67,32 @@ static int number_from_isup(const struct map_isup_number *in, struct map_number 
 		return ret;
 	n->npi = in->npi;
 	n->pres = in->pres;
+	if (in->pres == 3) {	/* reserved (ISUP: for restriction by the network): never shown */
+		n->pres = MAP_PRES_RESTRICTED;
+		map_diag_add(d, MAP_DIAG_NOTE, "%s: presentation indicator 3 read as restricted", what);
+	}
 	n->screen = in->screen;
 	return 0;
 }
 
-/* the sensitivity from "call diversion not allowed", unless user-to-user already gave one */
+/*
+ * "Call diversion not allowed" gives the configured Ms-Sensitivity.  A value from user-to-user
+ * data keeps its privacy part but never relaxes the network's restriction.
+ */
 static void cdti_to_call(const struct map_isup *in, const struct map_tables *t, struct map_call *call,
 			 struct map_diag *d)
 {
+	int was = call->um.sens;
+
 	call->cdti = in->cdti;
-	if (in->cdti != MAP_CDTI_NOT_ALLOWED || call->um.sens != MAP_SENS_NONE)
+	if (in->cdti != MAP_CDTI_NOT_ALLOWED || map_call_no_diversion_sens(was))
 		return;
-	call->um.sens = t->opt.cdti_sensitivity;
+	if (was == MAP_SENS_NORMAL)
+		call->um.sens = MAP_SENS_NORMAL_NO_DIVERSION;
+	else if (was == MAP_SENS_PRIVATE)
+		call->um.sens = MAP_SENS_PRIVATE_NO_DIVERSION;
+	else
+		call->um.sens = t->opt.cdti_sensitivity;
 	map_diag_add(d, MAP_DIAG_NOTE, "call diversion not allowed -> Ms-Sensitivity %s",
 		     map_sens_name(call->um.sens));
 }
@@ -105,13 +119,22 @@ int map_isup_to_call(const struct map_isup *in, const struct map_tables *t, int 
 		if (!found)
 			map_diag_add(d, MAP_DIAG_NOTE, "ISUP redirecting reason %d unknown: %s", in->redir_reason,
 				     map_reason_name(call->redir.reason));
-		call->redir.orig_reason = map_rtable_decode(&t->isup_orig, in->redir_orig_reason, NULL);
-		call->redir.counter = in->redir_counter > 0 ? in->redir_counter : 1;
+		call->redir.orig_reason = map_rtable_decode(&t->isup_orig, in->redir_orig_reason, &found);
+		if (!found)
+			map_diag_add(d, MAP_DIAG_NOTE, "ISUP original redirection reason %d unknown: %s",
+				     in->redir_orig_reason, map_reason_name(call->redir.orig_reason));
+		call->redir.counter = in->redir_counter;
+		if (in->redir_counter < 1 || in->redir_counter > MAP_ISUP_COUNTER_MAX) {
+			call->redir.counter = in->redir_counter < 1 ? 1 : MAP_ISUP_COUNTER_MAX;
+			map_diag_add(d, MAP_DIAG_NOTE, "ISUP redirection counter %d outside 1-5: %d", in->redir_counter,
+				     call->redir.counter);
+		}
 		if (!in->redir_present)
 			map_diag_add(d, MAP_DIAG_NOTE, "redirecting number without redirection information: "
 				     "reason %s, counter 1", map_reason_name(call->redir.reason));
 	}
-	map_uui_take(call, in->uui, in->uui_len, trusted, d);
+	map_uui_take(call, in->uui, in->uui_len, trusted,
+		     call->calling.present && call->calling.screen == MAP_SCREEN_NETWORK, d);
 	map_redir_uui_cause(call, t, &t->isup, in->redir_reason, d);
 	cdti_to_call(in, t, call, d);
 	return 0;

@@ -28,7 +28,9 @@ static const struct {
 
 static int kv_err(struct map_diag *d, const char *file, int line, const char *what, const char *key)
 {
-	map_diag_add(d, MAP_DIAG_ERROR, "%s:%d: %s '%.60s'", file, line, what, key);
+	int n = (int)strcspn(key, "\r\n");
+
+	map_diag_add(d, MAP_DIAG_ERROR, "%s:%d: %s '%.*s'", file, line, what, n > 60 ? 60 : n, key);
 	return -EINVAL;
 }
 
@@ -524,8 +526,9 @@ void map_kv_print_q931(FILE *fp, const struct map_call *call, const struct map_q
 	if (q->redir_present && q->proto == MAP_PROTO_Q931)
 		fprintf(fp, "q931.reason=%d\n", q->reason);
 	if (q->redir_present && q->proto == MAP_PROTO_QSIG)
-		fprintf(fp, "qsig.counter=%d\nqsig.reason=%d\nqsig.original_reason=%d\n", q->div_counter,
-			q->div_reason, q->div_orig_reason);
+		fprintf(fp, "qsig.counter=%d\nqsig.reason=%d\n", q->div_counter, q->div_reason);
+	if (q->redir_present && q->proto == MAP_PROTO_QSIG && q->div_orig_reason >= 0)
+		fprintf(fp, "qsig.original_reason=%d\n", q->div_orig_reason);
 	if (q->redir_present && q->proto == MAP_PROTO_ETSI)
 		fprintf(fp, "etsi.counter=%d\netsi.reason=%d\n", q->div_counter, q->div_reason);
 	print_um(fp, call, q->uui, q->uui_len);

@@ -64,19 +64,36 @@ static void number_global(struct map_number *n, const struct map_trunk *tr)
 	}
 }
 
+/*
+ * What a dialled string means under the trunk's prefixes: MAP_NAI_INTERNATIONAL or
+ * MAP_NAI_NATIONAL with *skip = the prefix length, else MAP_NAI_UNKNOWN.  A national prefix counts
+ * only when the rest has a national number's length (NANP "1002" is an extension, not "002").
+ */
+static int number_prefix(const char *digits, const struct map_trunk *tr, size_t *skip)
+{
+	size_t len = strlen(digits), rest;
+
+	if (!tr || strspn(digits, "0123456789") != len)
+		return MAP_NAI_UNKNOWN;	/* service codes with * or # are never national or international */
+	if (starts_with(digits, tr->intlpfx) && len - strlen(tr->intlpfx) <= 15) {
+		*skip = strlen(tr->intlpfx);
+		return MAP_NAI_INTERNATIONAL;
+	}
+	rest = len - strlen(tr->natpfx);
+	if (starts_with(digits, tr->natpfx) && (!tr->nat_min || (rest >= (size_t)tr->nat_min && rest <= (size_t)tr->nat_max))) {
+		*skip = strlen(tr->natpfx);
+		return MAP_NAI_NATIONAL;
+	}
+	return MAP_NAI_UNKNOWN;
+}
+
 /* classify a local number by the trunk's dialling prefixes */
 static void number_local(struct map_number *n, const struct map_trunk *tr)
 {
-	n->nai = MAP_NAI_UNKNOWN;
-	if (!tr || strspn(n->digits, "0123456789") != strlen(n->digits))
-		return;	/* service codes with * or # are never national or international */
-	if (starts_with(n->digits, tr->intlpfx)) {
-		memmove(n->digits, n->digits + strlen(tr->intlpfx), strlen(n->digits) - strlen(tr->intlpfx) + 1);
-		n->nai = MAP_NAI_INTERNATIONAL;
-	} else if (starts_with(n->digits, tr->natpfx)) {
-		memmove(n->digits, n->digits + strlen(tr->natpfx), strlen(n->digits) - strlen(tr->natpfx) + 1);
-		n->nai = MAP_NAI_NATIONAL;
-	}
+	size_t skip = 0;
+
+	n->nai = number_prefix(n->digits, tr, &skip);
+	memmove(n->digits, n->digits + skip, strlen(n->digits) - skip + 1);
 }
 
 /* parameters after the number: phone-context kept, isub/ext/unknown reported */
@@ -208,14 +225,17 @@ int map_number_is_global(const struct map_number *n)
 int map_number_to_sip(const struct map_number *n, const struct map_trunk *tr, char *buf, size_t len)
 {
 	const char *cc = tr ? tr->cc : "";
-	int r;
+	size_t skip = 0;
+	int r, nai = n->nai;
 
-	if (n->nai == MAP_NAI_INTERNATIONAL)
-		r = snprintf(buf, len, "+%s", n->digits);
-	else if (n->nai == MAP_NAI_NATIONAL && *cc)
-		r = snprintf(buf, len, "+%s%s", cc, n->digits);
-	else if (*cc)
-		r = snprintf(buf, len, "%s;phone-context=+%s", n->digits, cc);
+	if (nai == MAP_NAI_UNKNOWN)	/* dialled with the trunk's prefixes, as the PBX would */
+		nai = number_prefix(n->digits, tr, &skip);
+	if (nai == MAP_NAI_INTERNATIONAL)
+		r = snprintf(buf, len, "+%s", n->digits + skip);
+	else if (nai == MAP_NAI_NATIONAL && *cc)
+		r = snprintf(buf, len, "+%s%s", cc, n->digits + skip);
+	else if (tr && tr->local_context[0])
+		r = snprintf(buf, len, "%s;phone-context=%s", n->digits, tr->local_context);
 	else
 		r = snprintf(buf, len, "%s", n->digits);
 	return (r < 0 || (size_t)r >= len) ? -ENOSPC : 0;

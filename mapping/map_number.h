@@ -30,7 +30,8 @@ int map_number_set_digits(struct map_number *n, const char *digits, int nai, con
 
 /*
  * Write the number for SIP: "+<E.164>" for international and national (with the trunk's country
- * code) numbers, else the digits and ";phone-context=+<cc>".  Returns 0 or -ENOSPC.
+ * code) numbers and for numbers of unknown nature dialled with the trunk's prefixes; else the
+ * digits, with ";phone-context=<local-context>" when the trunk has one.  Returns 0 or -ENOSPC.
  */
 int map_number_to_sip(const struct map_number *n, const struct map_trunk *tr, char *buf, size_t len);
 

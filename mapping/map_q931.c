@@ -83,7 +83,9 @@ static void redir_to_q931(const struct map_call *call, const struct map_tables *
 	case MAP_PROTO_QSIG:
 		out->div_counter = counter_clamp(call->redir.counter, MAP_QSIG_COUNTER_MAX, "QSIG", d);
 		out->div_reason = map_rtable_encode(&t->qsig, call->redir.reason);
-		out->div_orig_reason = map_rtable_encode(&t->qsig, orig);
+		/* ECMA-174: only after several diversions; unknown where QSIG has no code for it */
+		if (out->div_counter > 1)
+			out->div_orig_reason = map_rtable_lossy(&t->qsig, orig) ? 0 : map_rtable_encode(&t->qsig, orig);
 		map_redir_check_lossy(&t->qsig, call->redir.reason, "QSIG", d);
 		break;
 	default:
@@ -124,6 +126,10 @@ static int number_from_q931(const struct map_q931_number *in, struct map_number 
 		return ret;
 	n->npi = in->npi;
 	n->pres = in->pres;
+	if (in->pres == 3) {	/* reserved (ISUP: for restriction by the network): never shown */
+		n->pres = MAP_PRES_RESTRICTED;
+		map_diag_add(d, MAP_DIAG_NOTE, "%s: presentation indicator 3 read as restricted", what);
+	}
 	n->screen = in->screen;
 	return 0;
 }
@@ -180,7 +186,10 @@ int map_q931_to_call(const struct map_q931 *in, const struct map_tables *t, cons
 		return ret;
 	if (in->redir_present || call->redirecting.present)
 		redir_from_q931(in, t, switchtype, call, d);
-	map_uui_take(call, in->uui, in->uui_len, trusted, d);
+	map_uui_take(call, in->uui, in->uui_len, trusted,
+		     call->calling.present &&
+			     (call->calling.screen == MAP_SCREEN_USER_PASSED || call->calling.screen == MAP_SCREEN_NETWORK),
+		     d);
 	if (in->proto == MAP_PROTO_Q931)
 		map_redir_uui_cause(call, t, map_tables_q931(t, switchtype), in->reason, d);
 	else

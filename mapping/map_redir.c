@@ -3,6 +3,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "map_redir.h"
@@ -30,9 +31,13 @@ void map_redir_set_cause(struct map_call *call, const struct map_tables *t, int 
 			     map_reason_name(call->redir.reason));
 }
 
+/*
+ * RFC 3323 "header" (the headers that reveal where the call has been) and RFC 7044 "history" hide
+ * the diverting parties; "id" (RFC 3325) and "user" are about the caller only.
+ */
 static int privacy_hides(int privacy)
 {
-	return privacy & (MAP_PRIV_HEADER | MAP_PRIV_ID | MAP_PRIV_USER | MAP_PRIV_HISTORY);
+	return privacy & (MAP_PRIV_HEADER | MAP_PRIV_HISTORY);
 }
 
 static void redir_privacy(struct map_call *call, const struct map_tables *t, struct map_diag *d)
@@ -85,6 +90,8 @@ int map_redir_cause_for_sip(const struct map_call *call, const struct map_tables
 	int cause = map_rtable_encode(&t->causes, call->redir.reason);
 	int uui_reason;
 
+	if (call->redir.no_cause && !call->redir.cause && call->redir.reason == MAP_REASON_UNKNOWN)
+		return 0;
 	if (!call->redir.cause || call->redir.cause == cause)
 		return cause;
 	uui_reason = map_rtable_decode(&t->causes, call->redir.cause, NULL);
@@ -101,10 +108,16 @@ void map_redir_check_lossy(const struct map_rtable *rt, int reason, const char *
 {
 	int code = map_rtable_encode(rt, reason);
 	int back = map_rtable_decode(rt, code, NULL);
+	char sent[MAP_TBL_TOKEN_LEN];
 
-	if (back != reason)
-		map_diag_add(d, MAP_DIAG_LOSSY, "%s has no code for reason %s: sent %d, which reads back as %s (%s.tbl)",
-			     what, map_reason_name(reason), code, map_reason_name(back), rt->name);
+	if (back == reason)
+		return;
+	if (rt->ntokens)
+		snprintf(sent, sizeof(sent), "%s", map_rtable_token(rt, code));
+	else
+		snprintf(sent, sizeof(sent), "%d", code);
+	map_diag_add(d, MAP_DIAG_LOSSY, "%s has no code for reason %s: sent %s, which reads back as %s (%s.tbl)", what,
+		     map_reason_name(reason), sent, map_reason_name(back), rt->name);
 }
 
 void map_redir_uui_cause(struct map_call *call, const struct map_tables *t, const struct map_rtable *rt, int code,
@@ -112,6 +125,11 @@ void map_redir_uui_cause(struct map_call *call, const struct map_tables *t, cons
 {
 	int reason;
 
+	if (call->redir.no_cause && (!call->redir.present || call->redir.reason != MAP_REASON_UNKNOWN)) {
+		map_diag_add(d, MAP_DIAG_NOTE, "user-to-user no-cause does not match %s code %d: ignored", rt->name,
+			     code);
+		call->redir.no_cause = 0;
+	}
 	if (!call->redir.cause)
 		return;
 	reason = map_rtable_decode(&t->causes, call->redir.cause, NULL);

@@ -23,6 +23,8 @@ struct osip_message;
 /* flags for map_sip_to_call */
 enum {
 	MAP_SIP_IN_LENIENT_SENS = 1 << 0,	/* unknown Ms-Sensitivity: kept raw and noted, not an error */
+	MAP_SIP_IN_TRUSTED = 1 << 1,		/* the peer is trusted (TLS, configured): P-Asserted-Identity
+						 * (RFC 3325) and skip-pin ([MS-OCEXUM]) are honoured */
 };
 
 /*
@@ -40,6 +42,7 @@ struct map_sip_out {
 	char request_uri[MAP_SIP_HDR_MAX];
 	char from[MAP_SIP_HDR_MAX];
 	char to[MAP_SIP_HDR_MAX];
+	char p_asserted_identity[MAP_SIP_HDR_MAX];
 	char diversion[MAP_SIP_HDR_MAX];
 	char history_info[MAP_SIP_HDR_MAX * 2];
 	char privacy[64];
@@ -51,7 +54,8 @@ struct map_sip_out {
 struct map_sip_out_opts {
 	const char *um_host;		/* host[:port] of the UM server (Request-URI, To) */
 	const char *from_host;		/* host of the From URI; um_host when NULL */
-	int untrusted;			/* the peer is not trusted: RFC 3323 privacy removes target/cause */
+	int untrusted;			/* the peer is not trusted: no P-Asserted-Identity, and RFC 3323
+					 * privacy removes target, cause, Diversion, History-Info */
 };
 
 /*

@@ -5,6 +5,7 @@
  * RFC 3323/3325 (Privacy, P-Asserted-Identity), [MS-OCEXUM] 2.2 (Ms-Exchange-Command,
  * Ms-Sensitivity).
  */
+#define _GNU_SOURCE	/* strcasestr */
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -28,12 +29,14 @@ struct hist_entry {
 	int reason;			/* Diversion reason / History-Info cause's reason, -1 none */
 	int counter;			/* Diversion counter (default 1) */
 	int cause;			/* History-Info cause URI parameter, 0 none */
+	int reason_cause;		/* RFC 4244 ?Reason=SIP;cause=N: why this target was left */
 	int restricted;			/* privacy=full|uri, or ?Privacy=history */
 };
 
 struct hist {
 	int n;
-	int truncated;
+	int truncated;		/* entries dropped to stay within HIST_MAX */
+	int extra_counter;	/* the diversions those entries counted */
 	struct hist_entry e[HIST_MAX];
 };
 
@@ -247,7 +250,8 @@ static int request_uri(struct map_call *call, osip_message_t *msg, const struct 
 		}
 		map_redir_set_cause(call, t, cause, d);
 	} else if (target) {
-		map_diag_add(d, MAP_DIAG_NOTE, "target without cause: reason unknown");
+		call->redir.no_cause = 1;
+		map_diag_add(d, MAP_DIAG_NOTE, "target without cause (RFC 4458: e.g. message retrieval): reason unknown");
 	}
 	return 0;
 }
@@ -303,15 +307,26 @@ struct hist_ctx {
 	const struct map_trunk *tr;
 	struct map_diag *d;
 	const char *what;
+	int newest_first;	/* Diversion: the topmost entry is the latest; History-Info: the oldest first */
 };
 
-static const char *gen_param(osip_from_t *f, const char *name)
+/* a header parameter's value, without the quotes of a quoted-string (RFC 5806 allows both) */
+static const char *gen_param(osip_from_t *f, const char *name, char *buf, size_t len)
 {
 	osip_generic_param_t *p = NULL;
+	size_t n;
 
 	if (osip_generic_param_get_byname(&f->gen_params, (char *)name, &p) || !p)
 		return NULL;
-	return p->gvalue ? p->gvalue : "";
+	if (!p->gvalue)
+		return "";
+	n = strlen(p->gvalue);
+	if (n >= 2 && p->gvalue[0] == '"' && p->gvalue[n - 1] == '"' && n - 2 < len) {
+		memcpy(buf, p->gvalue + 1, n - 2);
+		buf[n - 2] = '\0';
+		return buf;
+	}
+	return p->gvalue;
 }
 
 /* parse "<uri>;params" into e; the number is optional (a SIP-only hop has none) */
@@ -322,8 +337,14 @@ static int hist_addr(struct hist_ctx *c, const char *entry, osip_from_t **fp, st
 	osip_from_t *f = NULL;
 
 	if (c->h->n == HIST_MAX) {
+		/* keep the first and the latest diversions: they give the numbers and reasons */
+		struct hist_entry *drop = &c->h->e[c->newest_first ? HIST_MAX - 1 : 1];
+
 		c->h->truncated++;
-		return 1;
+		c->h->extra_counter += c->newest_first ? drop->counter : !!drop->cause;
+		if (!c->newest_first)
+			memmove(&c->h->e[1], &c->h->e[2], (HIST_MAX - 2) * sizeof(c->h->e[0]));
+		c->h->n = HIST_MAX - 1;
 	}
 	e = &c->h->e[c->h->n];
 	memset(e, 0, sizeof(*e));
@@ -353,12 +374,13 @@ static int diversion_entry(const char *entry, void *arg)
 	struct hist_entry *e;
 	osip_from_t *f;
 	const char *v;
+	char buf[64];
 	int code, ret;
 
 	ret = hist_addr(c, entry, &f, &e);
 	if (ret)
 		return ret < 0 ? ret : 0;
-	v = gen_param(f, "reason");
+	v = gen_param(f, "reason", buf, sizeof(buf));
 	if (v) {
 		code = map_rtable_token_code(&c->t->diversion, v);
 		e->reason = map_rtable_decode(&c->t->diversion, code, NULL);
@@ -366,7 +388,7 @@ static int diversion_entry(const char *entry, void *arg)
 			map_diag_add(c->d, MAP_DIAG_NOTE, "Diversion reason '%.40s' unknown: %s", v,
 				     map_reason_name(e->reason));
 	}
-	v = gen_param(f, "counter");
+	v = gen_param(f, "counter", buf, sizeof(buf));
 	if (v) {
 		e->counter = (int)strtol(v, NULL, 10);
 		if (strspn(v, "0123456789") != strlen(v) || strlen(v) > 3 || e->counter < 1) {
@@ -375,11 +397,46 @@ static int diversion_entry(const char *entry, void *arg)
 			return -EINVAL;
 		}
 	}
-	v = gen_param(f, "privacy");
+	v = gen_param(f, "privacy", buf, sizeof(buf));
 	e->restricted = v && (!strcasecmp(v, "full") || !strcasecmp(v, "uri"));
 	osip_from_free(f);
 	c->h->n++;
 	return 0;
+}
+
+/* "SIP;cause=302;text=..." (RFC 4244 hi-targeted-to-uri header, %-escaped in the URI) -> 302 */
+static int rfc4244_reason(const char *value)
+{
+	char buf[ENTRY_MAX + 1], digits[4], *p;
+	int cause;
+
+	snprintf(buf, sizeof(buf), "%s", value);
+	__osip_uri_unescape(buf);
+	if (strncasecmp(buf, "SIP", 3) || (buf[3] != ';' && buf[3] != ' '))
+		return 0;
+	p = strcasestr(buf, "cause=");
+	if (!p || strspn(p + 6, "0123456789") != 3)
+		return 0;
+	memcpy(digits, p + 6, 3);
+	digits[3] = '\0';
+	return map_redir_parse_cause(digits, &cause) < 0 ? 0 : cause;
+}
+
+/*
+ * RFC 4244 put the cause of a retarget in the entry that was left (?Reason=SIP;cause=N), RFC 7044
+ * in the entry retargeted to (;cause=N): move the former to the latter where it is missing.
+ */
+static void history_rfc4244(struct hist *h, const struct map_tables *t, struct map_diag *d)
+{
+	int i;
+
+	for (i = 0; i + 1 < h->n; i++)
+		if (h->e[i].reason_cause && !h->e[i + 1].cause) {
+			h->e[i + 1].cause = h->e[i].reason_cause;
+			h->e[i + 1].reason = map_rtable_decode(&t->causes, h->e[i].reason_cause, NULL);
+			map_diag_add(d, MAP_DIAG_NOTE, "History-Info: RFC 4244 Reason cause %d read as RFC 7044 cause",
+				     h->e[i].reason_cause);
+		}
 }
 
 static int history_entry(const char *entry, void *arg)
@@ -407,6 +464,8 @@ static int history_entry(const char *entry, void *arg)
 		uh = osip_list_get(&f->url->url_headers, pos++);
 		if (uh->gname && !strcasecmp(uh->gname, "privacy") && uh->gvalue && strstr(uh->gvalue, "history"))
 			e->restricted = 1;
+		if (uh->gname && !strcasecmp(uh->gname, "reason") && uh->gvalue)
+			e->reason_cause = rfc4244_reason(uh->gvalue);
 	}
 	osip_from_free(f);
 	c->h->n++;
@@ -433,6 +492,7 @@ static void diversion_view(const struct hist *h, struct hist_view *v)
 	v->original = h->e[h->n - 1].num;	/* bottom: the first one */
 	v->reason = h->e[0].reason;
 	v->orig_reason = h->e[h->n - 1].reason;
+	v->counter = h->extra_counter;
 	for (i = 0; i < h->n; i++) {
 		v->counter += h->e[i].counter;
 		v->restricted |= h->e[i].restricted;
@@ -458,16 +518,45 @@ static void history_view(const struct hist *h, struct hist_view *v)
 	v->original = h->e[0].num;
 	v->reason = h->e[last].reason;
 	v->orig_reason = h->e[first].reason;
+	v->counter += h->extra_counter;
 	for (i = 0; i < h->n; i++)
 		v->restricted |= h->e[i].restricted;
 }
 
-static int same_number(const struct map_number *a, const struct map_number *b)
+/* the E.164 digits of a number that map_number_to_sip writes as "+...", else NULL */
+static const char *e164_digits(const struct map_number *n, const struct map_trunk *tr, char *buf, size_t len)
 {
-	return a->present && b->present && a->nai == b->nai && !strcmp(a->digits, b->digits);
+	if (map_number_to_sip(n, tr, buf, len) < 0 || buf[0] != '+')
+		return NULL;
+	return buf + 1;
 }
 
-static void apply_history(struct map_call *call, const struct hist_view *v, const char *src, struct map_diag *d)
+/*
+ * The same party, however written: the same E.164 number, or a local form (an extension dialled
+ * without prefix, e.g. a 10-digit NANP number) that the other's E.164 number ends with.
+ */
+static int same_number(const struct map_number *a, const struct map_number *b, const struct map_trunk *tr)
+{
+	char sa[MAP_DIGITS_MAX + MAP_CONTEXT_MAX], sb[MAP_DIGITS_MAX + MAP_CONTEXT_MAX];
+	const char *ga, *gb, *local, *global;
+	size_t min = tr && tr->nat_min > 7 ? (size_t)tr->nat_min : 7;
+
+	if (!a->present || !b->present)
+		return 0;
+	ga = e164_digits(a, tr, sa, sizeof(sa));
+	gb = e164_digits(b, tr, sb, sizeof(sb));
+	if (ga && gb)
+		return !strcmp(ga, gb);
+	if (!ga && !gb)
+		return !strcmp(a->digits, b->digits);
+	global = ga ? ga : gb;
+	local = ga ? b->digits : a->digits;
+	return strlen(local) >= min && strlen(global) > strlen(local) &&
+	       !strcmp(global + strlen(global) - strlen(local), local);
+}
+
+static void apply_history(struct map_call *call, const struct hist_view *v, const char *src,
+			  const struct map_trunk *tr, struct map_diag *d)
 {
 	int target = call->redirecting.present;
 
@@ -476,10 +565,10 @@ static void apply_history(struct map_call *call, const struct hist_view *v, cons
 	call->redir.present = 1;
 	if (!target && v->redirecting.present)
 		call->redirecting = v->redirecting;
-	if (v->original.present)
+	if (v->original.present && !(target && same_number(&call->redirecting, &v->original, tr)))
 		call->original_called = v->original;
 	call->redir.counter = v->counter;
-	if (target && v->redirecting.present && !same_number(&call->redirecting, &v->redirecting))
+	if (target && v->redirecting.present && !same_number(&call->redirecting, &v->redirecting, tr))
 		call->redir.counter++;	/* the target is one more diversion than the history shows */
 	if (!call->redir.cause && v->reason >= 0)
 		call->redir.reason = v->reason;
@@ -495,7 +584,7 @@ static int history(struct map_call *call, osip_message_t *msg, const struct map_
 		   const struct map_trunk *tr, struct map_diag *d)
 {
 	struct hist h = { 0 };
-	struct hist_ctx c = { &h, t, tr, d, "Diversion" };
+	struct hist_ctx c = { &h, t, tr, d, "Diversion", 1 };
 	struct hist_view v;
 	int ret;
 
@@ -503,19 +592,27 @@ static int history(struct map_call *call, osip_message_t *msg, const struct map_
 	if (ret < 0)
 		return ret == -E2BIG ? sip_err(d, "%s: entry longer than 1024 characters", "Diversion") : ret;
 	if (h.truncated)
-		map_diag_add(d, MAP_DIAG_NOTE, "Diversion: %d entries beyond %d ignored", h.truncated, HIST_MAX);
+		map_diag_add(d, MAP_DIAG_NOTE, "Diversion: %d middle entries beyond %d dropped (counted)", h.truncated,
+			     HIST_MAX);
 	diversion_view(&h, &v);
 	if (v.valid) {
-		apply_history(call, &v, "Diversion", d);
+		apply_history(call, &v, "Diversion", tr, d);
 		return 0;
 	}
 	memset(&h, 0, sizeof(h));
 	c.what = "History-Info";
+	c.newest_first = 0;
 	ret = header_entries(msg, "history-info", history_entry, &c);
 	if (ret < 0)
 		return ret == -E2BIG ? sip_err(d, "%s: entry longer than 1024 characters", "History-Info") : ret;
+	if (h.truncated)
+		map_diag_add(d, MAP_DIAG_NOTE, "History-Info: %d middle entries beyond %d dropped (counted)",
+			     h.truncated, HIST_MAX);
+	history_rfc4244(&h, t, d);
 	history_view(&h, &v);
-	apply_history(call, &v, "History-Info", d);
+	if (h.n && !v.valid)
+		map_diag_add(d, MAP_DIAG_NOTE, "History-Info: %d entries but no retarget with a cause: not mapped", h.n);
+	apply_history(call, &v, "History-Info", tr, d);
 	return 0;
 }
 
@@ -577,12 +674,17 @@ static int calling_entry(const char *entry, void *arg)
 	return 0;
 }
 
-static void calling(struct map_call *call, osip_message_t *msg, const struct map_trunk *tr, struct map_diag *d)
+static void calling(struct map_call *call, osip_message_t *msg, const struct map_trunk *tr, int trusted,
+		    struct map_diag *d)
 {
 	struct call_ctx c = { call, tr, d };
 	struct map_diag tmp;
+	osip_header_t *h;
 
-	header_entries(msg, "p-asserted-identity", calling_entry, &c);
+	if (trusted)
+		header_entries(msg, "p-asserted-identity", calling_entry, &c);
+	else if (osip_message_header_get_byname(msg, "p-asserted-identity", 0, &h) >= 0)
+		map_diag_add(d, MAP_DIAG_NOTE, "P-Asserted-Identity from an untrusted peer ignored (RFC 3325)");
 	if (call->calling.present || !msg->from || !msg->from->url)
 		return;
 	map_diag_init(&tmp);
@@ -637,8 +739,9 @@ static int um_headers(struct map_call *call, osip_message_t *msg, int flags, str
 			map_diag_add(d, MAP_DIAG_ERROR, "Ms-Exchange-Command: unknown value '%s' (only skip-pin)", v);
 			return -EINVAL;
 		}
-		call->um.skip_pin = 1;
-		map_diag_add(d, MAP_DIAG_NOTE, "Ms-Exchange-Command: skip-pin");
+		call->um.skip_pin = !!(flags & MAP_SIP_IN_TRUSTED);
+		map_diag_add(d, MAP_DIAG_NOTE, "Ms-Exchange-Command: skip-pin%s",
+			     call->um.skip_pin ? "" : " from an untrusted peer dropped");
 	}
 	ret = header_once(msg, "ms-sensitivity", v, sizeof(v), d);
 	if (ret <= 0)
@@ -674,7 +777,7 @@ int map_sip_to_call(struct osip_message *msg, const struct map_tables *t, const 
 		ret = um_headers(call, msg, flags, d);
 	if (ret < 0)
 		return ret;
-	calling(call, msg, tr, d);
+	calling(call, msg, tr, flags & MAP_SIP_IN_TRUSTED, d);
 	map_redir_complete_for_tdm(call, t, d);
 	return 0;
 }

@@ -71,8 +71,9 @@ static int sip_uri(const struct map_number *n, const struct map_trunk *tr, const
 
 static int hides(const struct map_call *call)
 {
-	return call->redirecting.pres == MAP_PRES_RESTRICTED || call->redir.indicator == 2 ||
-	       call->redir.indicator == 4;
+	return (call->redirecting.present && call->redirecting.pres != MAP_PRES_ALLOWED) ||
+	       (call->original_called.present && call->original_called.pres != MAP_PRES_ALLOWED) ||
+	       call->redir.indicator == 2 || call->redir.indicator == 4;
 }
 
 static int request_uri(const struct map_call *call, const struct map_trunk *tr, const struct map_sip_out_opts *o,
@@ -94,7 +95,7 @@ static int request_uri(const struct map_call *call, const struct map_trunk *tr, 
 				return out_err(d, "target");
 			n += snprintf(uri + n, sizeof(uri) - n, ";target=%s", esc);
 		}
-		if (n < sizeof(uri))
+		if (n < sizeof(uri) && cause)
 			n += snprintf(uri + n, sizeof(uri) - n, ";cause=%d", cause);
 	}
 	if (n >= sizeof(uri))
@@ -149,29 +150,43 @@ static int history_info(const struct map_call *call, const struct map_tables *t,
 	if (sip_uri(&call->redirecting, tr, o->um_host, a, sizeof(a)) < 0 ||
 	    sip_uri(&call->called, tr, o->um_host, b, sizeof(b)) < 0)
 		return out_err(d, "History-Info");
-	r = snprintf(out->history_info, sizeof(out->history_info), "<%s%s>;index=1, <%s;cause=%d>;index=1.1;mp=1",
-		     a, priv, b, cause);
+	if (cause)
+		r = snprintf(out->history_info, sizeof(out->history_info),
+			     "<%s%s>;index=1, <%s;cause=%d>;index=1.1;mp=1", a, priv, b, cause);
+	else
+		r = snprintf(out->history_info, sizeof(out->history_info), "<%s%s>;index=1, <%s>;index=1.1;mp=1", a,
+			     priv, b);
 	if (r < 0 || (size_t)r >= sizeof(out->history_info))
 		return out_err(d, "History-Info");
 	return 0;
 }
 
+/*
+ * From carries the calling number unless it is restricted (then anonymous, RFC 3323 4.1); toward a
+ * trusted peer the number is asserted in P-Asserted-Identity with Privacy: id (RFC 3325).  To names
+ * the mailbox (the original called number) unless privacy hides it from an untrusted peer.
+ */
 static int parties(const struct map_call *call, const struct map_trunk *tr, const struct map_sip_out_opts *o,
 		   struct map_sip_out *out, struct map_diag *d)
 {
 	const struct map_number *to = call->original_called.present ? &call->original_called : &call->called;
 	const char *from_host = o->from_host ? o->from_host : o->um_host;
+	int restricted = call->calling.present && call->calling.pres != MAP_PRES_ALLOWED;
 	char uri[MAP_SIP_HDR_MAX - 2];
 
+	snprintf(out->from, sizeof(out->from), "\"Anonymous\" <sip:anonymous@anonymous.invalid>");
 	if (call->calling.present) {
 		if (sip_uri(&call->calling, tr, from_host, uri, sizeof(uri)) < 0)
 			return out_err(d, "From");
-		snprintf(out->from, sizeof(out->from), "<%s>", uri);
-		if (call->calling.pres == MAP_PRES_RESTRICTED)
+		if (!restricted)
+			snprintf(out->from, sizeof(out->from), "<%s>", uri);
+		if (!o->untrusted)
+			snprintf(out->p_asserted_identity, sizeof(out->p_asserted_identity), "<%s>", uri);
+		if (restricted)
 			snprintf(out->privacy, sizeof(out->privacy), "id");
-	} else {
-		snprintf(out->from, sizeof(out->from), "<sip:anonymous@anonymous.invalid>");
 	}
+	if (o->untrusted && hides(call))
+		to = &call->called;
 	if (sip_uri(to, tr, o->um_host, uri, sizeof(uri)) < 0)
 		return out_err(d, "To");
 	snprintf(out->to, sizeof(out->to), "<%s>", uri);
@@ -206,7 +221,11 @@ int map_call_to_sip(const struct map_call *call, const struct map_tables *t, con
 	}
 	if (call->redir.present) {
 		cause = map_redir_cause_for_sip(call, t, d);
-		map_diag_add(d, MAP_DIAG_NOTE, "reason %s -> cause %d", map_reason_name(call->redir.reason), cause);
+		if (cause)
+			map_diag_add(d, MAP_DIAG_NOTE, "reason %s -> cause %d", map_reason_name(call->redir.reason),
+				     cause);
+		else
+			map_diag_add(d, MAP_DIAG_NOTE, "target without cause (user-to-user no-cause)");
 	}
 	ret = request_uri(call, tr, o, cause, out, d);
 	if (!ret)

@@ -4,7 +4,8 @@
  * Four file shapes, each described by a row in tbl_files[]:
  *   reason tables   "<both|encode|decode> <reason> <code>" and "default <reason>"
  *   cause tables    "<key>|<first>-<last> <value>" and "default <value>"
- *   numbering.tbl   "<trunk> <country-code> <national-prefix> <international-prefix> <max-digits> <send>"
+ *   numbering.tbl   "<trunk> <country-code> <national-prefix> <international-prefix> <national-length>
+ *                    <max-digits> <send> <local-context>"
  *   options.tbl     "<key> <value>"
  * An unknown token, a duplicate, a gap or an out-of-range value is an error naming file:line.
  */
@@ -299,14 +300,37 @@ static int numbering_prefix(struct tbl_ctx *c, const char *what, const char *s, 
 	return 0;
 }
 
+/* "-" (any), "10" or "9-10": the length of a national significant number */
+static int numbering_length(struct tbl_ctx *c, const char *s, struct map_trunk *tr)
+{
+	char buf[16], *dash;
+
+	if (!strcmp(s, "-"))
+		return 0;
+	if (strlen(s) >= sizeof(buf))
+		return tbl_err(c, "national-length '%s' is not N, N-M or -", s);
+	strcpy(buf, s);
+	dash = strchr(buf, '-');
+	if (dash)
+		*dash = '\0';
+	if (tbl_int(buf, &tr->nat_min) < 0 || (dash && tbl_int(dash + 1, &tr->nat_max) < 0))
+		return tbl_err(c, "national-length '%s' is not N, N-M or -", s);
+	if (!dash)
+		tr->nat_max = tr->nat_min;
+	if (tr->nat_min < 1 || tr->nat_max < tr->nat_min || tr->nat_max > 15)
+		return tbl_err(c, "national-length '%s' out of range 1-15", s);
+	return 0;
+}
+
 static int numbering_row(struct tbl_ctx *c, struct map_tables *t, char **col, int n)
 {
 	struct map_trunk *tr;
 	int i, ret;
 
-	if (n != 6)
+	if (n != 8)
 		return tbl_err(c, "expected '<trunk> <country-code> <national-prefix> <international-prefix> "
-			       "<max-digits> <international|national>', got %d columns", n);
+			       "<national-length> <max-digits> <international|national> <local-context>', got %d columns",
+			       n);
 	if (strlen(col[0]) >= MAP_TBL_NAME_LEN)
 		return tbl_err(c, "trunk name '%s' too long", col[0]);
 	for (i = 0; i < t->ntrunks; i++)
@@ -322,21 +346,35 @@ static int numbering_row(struct tbl_ctx *c, struct map_tables *t, char **col, in
 		ret = numbering_prefix(c, "national prefix", col[2], tr->natpfx, 1);
 	if (!ret)
 		ret = numbering_prefix(c, "international prefix", col[3], tr->intlpfx, 1);
+	if (!ret)
+		ret = numbering_length(c, col[4], tr);
 	if (ret < 0)
 		return ret;
-	if (tbl_int(col[4], &tr->max_digits) < 0 || tr->max_digits < 1 || tr->max_digits > MAP_DIGITS_MAX)
-		return tbl_err(c, "max-digits '%s' out of range 1-%d", col[4], MAP_DIGITS_MAX);
-	if (!strcmp(col[5], "national"))
+	if (tbl_int(col[5], &tr->max_digits) < 0 || tr->max_digits < 1 || tr->max_digits > MAP_DIGITS_MAX)
+		return tbl_err(c, "max-digits '%s' out of range 1-%d", col[5], MAP_DIGITS_MAX);
+	if (!strcmp(col[6], "national"))
 		tr->send_national = 1;
-	else if (strcmp(col[5], "international"))
-		return tbl_err(c, "unknown send format '%s' (international, national)", col[5]);
+	else if (strcmp(col[6], "international"))
+		return tbl_err(c, "unknown send format '%s' (international, national)", col[6]);
+	if (strcmp(col[7], "-") && (strlen(col[7]) >= MAP_CONTEXT_MAX || col[7][0] == '+' ||
+				    strspn(col[7], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
+					    strlen(col[7])))
+		return tbl_err(c, "local-context '%s' is not a domain name (RFC 3966 5.1.5) or -", col[7]);
+	if (strcmp(col[7], "-"))
+		strcpy(tr->local_context, col[7]);
 	t->ntrunks++;
 	return 0;
 }
 
 /* ---- options.tbl ---- */
 
-enum opt_type { OPT_INT, OPT_BOOL, OPT_SENS };
+enum opt_type { OPT_INT, OPT_BOOL, OPT_SENS, OPT_INDICATOR };
+
+/* Q.763 3.45 redirecting indicators that show everything (1, 3) and that restrict (2, 4, 5, 6) */
+static int opt_indicator_ok(int restricted, int v)
+{
+	return restricted ? (v == 2 || v == 4 || v == 5 || v == 6) : (v == 1 || v == 3);
+}
 
 static const struct {
 	const char *key;
@@ -344,8 +382,8 @@ static const struct {
 	size_t off;
 	int min, max;
 } opt_keys[] = {
-	{ "redirecting-indicator", OPT_INT, offsetof(struct map_options, redirecting_indicator), 1, 6 },
-	{ "restricted-indicator", OPT_INT, offsetof(struct map_options, restricted_indicator), 1, 6 },
+	{ "redirecting-indicator", OPT_INDICATOR, offsetof(struct map_options, redirecting_indicator), 1, 3 },
+	{ "restricted-indicator", OPT_INDICATOR, offsetof(struct map_options, restricted_indicator), 2, 6 },
 	{ "cdti-not-allowed-sensitivity", OPT_SENS, offsetof(struct map_options, cdti_sensitivity), 0, 0 },
 	{ "uui", OPT_BOOL, offsetof(struct map_options, uui), 0, 1 },
 	{ "sip-diversion", OPT_BOOL, offsetof(struct map_options, sip_diversion), 0, 1 },
@@ -375,6 +413,12 @@ static int options_row(struct tbl_ctx *c, struct map_options *o, int *seen, char
 		if (tbl_int(col[1], &v) < 0 || v < opt_keys[i].min || v > opt_keys[i].max)
 			return tbl_err(c, "%s: value '%s' out of range %d-%d", col[0], col[1], opt_keys[i].min,
 				       opt_keys[i].max);
+		*field = v;
+		break;
+	case OPT_INDICATOR:
+		if (tbl_int(col[1], &v) < 0 || !opt_indicator_ok(opt_keys[i].min == 2, v))
+			return tbl_err(c, "%s: value '%s' is not one of %s", col[0], col[1],
+				       opt_keys[i].min == 2 ? "2, 4, 5, 6 (restricted)" : "1, 3 (not restricted)");
 		*field = v;
 		break;
 	case OPT_BOOL:

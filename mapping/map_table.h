@@ -12,6 +12,8 @@
 
 #include "map_call.h"
 
+#define MAP_CONTEXT_LEN MAP_CONTEXT_MAX
+
 #define MAP_TBL_ERR_LEN 320
 #define MAP_TBL_TOKENS 16
 #define MAP_TBL_TOKEN_LEN 24
@@ -48,8 +50,10 @@ struct map_trunk {
 	char cc[MAP_PREFIX_LEN];	/* country code, digits */
 	char natpfx[MAP_PREFIX_LEN];	/* national (trunk) prefix, "" if none */
 	char intlpfx[MAP_PREFIX_LEN];	/* international prefix, "" if none */
+	int nat_min, nat_max;		/* length of a national significant number; 0: any */
 	int max_digits;
 	int send_national;		/* E.164 numbers of our own country go out as national */
+	char local_context[MAP_CONTEXT_MAX];	/* phone-context of local numbers toward SIP, "" none */
 };
 
 /* options.tbl */

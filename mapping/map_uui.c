@@ -1,6 +1,7 @@
 /*
  * map_uui.c - encode and decode the gateway's user-to-user payload.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,21 +11,44 @@
 
 #define UUI_MAGIC "UM/1"
 
+/* an RFC 3261 token: what an unknown Ms-Sensitivity value may be to travel in the payload */
+static int uui_token(const char *s)
+{
+	const char *p;
+
+	if (!*s)
+		return 0;
+	for (p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("-.!%*_+`'~", *p))
+			return 0;
+	return 1;
+}
+
+/* the sensitivity to carry: a known value, or an unknown one passed on unchanged ([MS-OCEXUM]) */
+static const char *uui_sens(const struct map_call *call)
+{
+	if (call->um.sens == MAP_SENS_UNKNOWN)
+		return uui_token(call->um.sens_raw) ? call->um.sens_raw : NULL;
+	return call->um.sens == MAP_SENS_NONE ? NULL : map_sens_name(call->um.sens);
+}
+
 int map_uui_encode(const struct map_call *call, unsigned char *buf, size_t len)
 {
-	char text[MAP_UUI_MAX + 1];
+	const char *sens = uui_sens(call);
+	char text[MAP_UUI_MAX + MAP_SENS_RAW_MAX + 40];
 	size_t n;
 
-	if (!call->redir.cause && !call->um.skip_pin &&
-	    (call->um.sens == MAP_SENS_NONE || call->um.sens == MAP_SENS_UNKNOWN))
+	if (!call->redir.cause && !call->redir.no_cause && !call->um.skip_pin && !sens)
 		return 0;
 	n = (size_t)snprintf(text, sizeof(text), UUI_MAGIC);
 	if (call->redir.cause)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, ";cause=%03d", call->redir.cause);
+	else if (call->redir.no_cause)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, ";no-cause");
 	if (call->um.skip_pin)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, ";skip-pin");
-	if (call->um.sens != MAP_SENS_NONE && call->um.sens != MAP_SENS_UNKNOWN)
-		n += (size_t)snprintf(text + n, sizeof(text) - n, ";sens=%s", map_sens_name(call->um.sens));
+	if (sens)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, ";sens=%s", sens);
 	if (n + 1 > MAP_UUI_MAX || n + 1 > len)
 		return -ENOSPC;
 	buf[0] = MAP_UUI_PD;
@@ -39,6 +63,8 @@ static void uui_item(struct map_call *call, const char *item, size_t len, struct
 
 	if (len == 8 && !strncmp(item, "skip-pin", 8)) {
 		call->um.skip_pin = 1;
+	} else if (len == 8 && !strncmp(item, "no-cause", 8)) {
+		call->redir.no_cause = 1;
 	} else if (len == 9 && !strncmp(item, "cause=", 6) && sscanf(item + 6, "%3d", &cause) == 1 &&
 		   item[6] >= '1' && item[6] <= '6' && cause >= 100 && cause <= 699 &&
 		   strspn(item + 6, "0123456789") >= 3) {
@@ -47,10 +73,15 @@ static void uui_item(struct map_call *call, const char *item, size_t len, struct
 		memcpy(val, item + 5, len - 5);
 		val[len - 5] = '\0';
 		sens = map_sens_from_name(val);
-		if (sens == MAP_SENS_UNKNOWN)
-			map_diag_add(d, MAP_DIAG_ERROR, "user-to-user: unknown sensitivity '%s' ignored", val);
-		else
-			call->um.sens = sens;
+		if (sens == MAP_SENS_UNKNOWN && !uui_token(val)) {
+			map_diag_add(d, MAP_DIAG_NOTE, "user-to-user: sensitivity '%s' is not a token, ignored", val);
+			return;
+		}
+		if (sens == MAP_SENS_UNKNOWN) {
+			snprintf(call->um.sens_raw, sizeof(call->um.sens_raw), "%s", val);
+			map_diag_add(d, MAP_DIAG_NOTE, "user-to-user: unknown sensitivity '%s' passed on", val);
+		}
+		call->um.sens = sens;
 	} else {
 		map_diag_add(d, MAP_DIAG_NOTE, "user-to-user: item '%.*s' not understood, ignored", (int)len, item);
 	}
@@ -69,7 +100,7 @@ int map_uui_decode(struct map_call *call, const unsigned char *buf, size_t len, 
 	}
 	for (i = 1; i < len; i++)
 		if (buf[i] < 0x20 || buf[i] > 0x7e) {
-			map_diag_add(d, MAP_DIAG_ERROR, "user-to-user: non-IA5 octet 0x%02x at %zu, ignored", buf[i], i);
+			map_diag_add(d, MAP_DIAG_NOTE, "user-to-user: non-IA5 octet 0x%02x at %zu, ignored", buf[i], i);
 			return 0;
 		}
 	memcpy(text, buf + 1, len - 1);
@@ -104,10 +135,12 @@ int map_uui_put(const struct map_call *call, int enabled, unsigned char *buf, si
 	return 0;
 }
 
-void map_uui_take(struct map_call *call, const unsigned char *buf, size_t len, int trusted, struct map_diag *d)
+void map_uui_take(struct map_call *call, const unsigned char *buf, size_t len, int trusted, int screened,
+		  struct map_diag *d)
 {
-	if (!len || !map_uui_decode(call, buf, len, d) || !call->um.skip_pin || trusted)
+	if (!len || !map_uui_decode(call, buf, len, d) || !call->um.skip_pin || (trusted && screened))
 		return;
 	call->um.skip_pin = 0;
-	map_diag_add(d, MAP_DIAG_NOTE, "skip-pin from an untrusted trunk dropped");
+	map_diag_add(d, MAP_DIAG_NOTE, "skip-pin dropped: %s", !trusted ? "the trunk is not trusted"
+		     : "the calling number is not network screened");
 }

@@ -36,7 +36,13 @@ int map_uui_decode(struct map_call *call, const unsigned char *buf, size_t len, 
 int map_uui_put(const struct map_call *call, int enabled, unsigned char *buf, size_t size, size_t *len,
 		struct map_diag *d);
 
-/* decode octets received from TDM; a skip-pin is kept only from a trusted trunk */
-void map_uui_take(struct map_call *call, const unsigned char *buf, size_t len, int trusted, struct map_diag *d);
+/*
+ * Decode octets received from TDM.  A skip-pin is honoured only from a trunk marked trusted and with
+ * a network-screened calling number ([MS-OCEXUM] 3.1: subscriber access needs a trusted identity):
+ * screened is the protocol's verdict on call->calling (ISUP "network provided", Q.931 "user
+ * provided, verified and passed" or "network provided").
+ */
+void map_uui_take(struct map_call *call, const unsigned char *buf, size_t len, int trusted, int screened,
+		  struct map_diag *d);
 
 #endif

@@ -63,7 +63,7 @@ c302|sip:+15555552000@example.com;user=phone;target=tel:+15555551002;cause=302|
 c487|sip:+15555552000@example.com;user=phone;target=tel:+15555551002;cause=487|
 c480|sip:+15555552000@example.com;user=phone;target=tel:+15555551002;cause=480|
 c503|sip:+15555552000@example.com;user=phone;target=tel:+15555551002;cause=503|
-privacy|sip:+15555552000@example.com;user=phone;target=tel:+15555551002;cause=486|Privacy: id
+privacy|sip:+15555552000@example.com;user=phone;target=tel:+15555551002;cause=486|Privacy: header;id
 sens|sip:+15555551002@example.com;user=phone|Ms-Sensitivity: private-no-diversion
 skippin|sip:+15555552000@example.com;user=phone|Ms-Exchange-Command: skip-pin
 plain|sip:+15555552000@example.com;user=phone|'
@@ -85,11 +85,12 @@ ${2:+$2
 EOF
 }
 
-# sip2tdm + mkframes for one vector and protocol; appends the frame, records its number
+# sip2tdm (from a trusted peer, so skip-pin and P-Asserted-Identity are kept) + mkframes for one
+# vector and protocol; appends the frame, records its number
 build_frame() {
 	name=$1 proto=$2 ruri=$3 hdr=$4
 	sip_invite "$ruri" "$hdr" >"$tmp/$name.sip"
-	"$GWMAP" sip2tdm --proto "$proto" "$tmp/$name.sip" >"$tmp/$name.$proto.kv" 2>"$tmp/err"
+	"$GWMAP" sip2tdm --proto "$proto" --trusted "$tmp/$name.sip" >"$tmp/$name.$proto.kv" 2>"$tmp/err"
 	rc=$?
 	if [ $rc -ne 0 ]; then
 		fail "$name: gwmap sip2tdm --proto $proto: exit $rc: $(head -c 300 "$tmp/err")"
@@ -287,17 +288,17 @@ EOF
 	check_uui q931 "$v" "cause=$cause"
 done
 
-# ---- Privacy: id: numbers kept (the voicemail needs the mailbox), marked restricted ----
+# ---- Privacy: header;id: numbers kept (the voicemail needs the mailbox), marked restricted ----
 v=privacy
-check isup "$v" isup.redirecting 15555551002 "Privacy id: redirecting number kept"
-check isup "$v" isup.original_called_number 15555551002 "Privacy id: original called number kept"
-check isup "$v" isup.redirecting_ind 4 "Privacy id: call diverted, all redirection information restricted"
+check isup "$v" isup.redirecting 15555551002 "Privacy header;id: redirecting number kept"
+check isup "$v" isup.original_called_number 15555551002 "Privacy header;id: original called number kept"
+check isup "$v" isup.redirecting_ind 4 "Privacy header;id: call diverted, all redirection information restricted"
 check isup "$v" isup.address_presentation_restricted_indicator 1,1,1 \
-	"Privacy id: APRI restricted (calling, redirecting, original called)"
-check isup "$v" isup.redirection_reason 1 "Privacy id: redirecting reason still user busy"
-check q931 "$v" q931.redirecting_number.digits 15555551002 "Privacy id: redirecting number kept"
-check q931 "$v" q931.presentation_ind 1,1 "Privacy id: presentation restricted (calling, redirecting)"
-check q931 "$v" q931.extension.reason 1 "Privacy id: reason call forwarding busy"
+	"Privacy header;id: APRI restricted (calling, redirecting, original called)"
+check isup "$v" isup.redirection_reason 1 "Privacy header;id: redirecting reason still user busy"
+check q931 "$v" q931.redirecting_number.digits 15555551002 "Privacy header;id: redirecting number kept"
+check q931 "$v" q931.presentation_ind 1,1 "Privacy header;id: presentation restricted (calling, redirecting)"
+check q931 "$v" q931.extension.reason 1 "Privacy header;id: reason call forwarding busy"
 
 # ---- [MS-OCEXUM] Ms-Sensitivity: private-no-diversion -> Call diversion treatment indicators 0x82 ----
 v=sens

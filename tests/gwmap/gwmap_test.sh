@@ -55,20 +55,29 @@ expect_line "$tmp/qsig" "qsig.counter=1" "QSIG counter"
 expect_line "$tmp/etsi" "etsi.reason=2" "ETSI cfb"
 
 # --- UM extensions, privacy; lossy reported; the convention restores the exact cause ---
-"$GWMAP" sip2tdm --proto isup "$V/um-private.sip" > "$tmp/um" 2>&1
+"$GWMAP" sip2tdm --proto isup --trusted "$V/um-private.sip" > "$tmp/um" 2>&1
 expect_line "$tmp/um" "diversion_treatment=2" "private-no-diversion -> CDTI"
 expect_line "$tmp/um" "isup.call_diversion_treatment=82" "CDTI octet"
-expect_line "$tmp/um" "redirection.indicator=4" "Privacy: id -> indicator 4"
-expect_line "$tmp/um" "redirecting.pres=1" "Privacy: id -> redirecting restricted"
+expect_line "$tmp/um" "redirection.indicator=4" "Privacy: header -> indicator 4"
+expect_line "$tmp/um" "redirecting.pres=1" "Privacy: header -> redirecting restricted"
+expect_line "$tmp/um" "calling.pres=1" "Privacy: id -> calling restricted"
+expect_line "$tmp/um" "calling.screen=3" "P-Asserted-Identity from a trusted peer: network provided"
+"$GWMAP" sip2tdm --proto isup "$V/um-private.sip" > "$tmp/um-untrusted" 2>&1
+expect_line "$tmp/um-untrusted" "um.skip_pin=0" "skip-pin from an untrusted peer dropped"
+expect_line "$tmp/um-untrusted" "calling.screen=1" "P-Asserted-Identity from an untrusted peer ignored"
 expect_line "$tmp/um" "um.skip_pin=1" "skip-pin"
 expect_line "$tmp/um" "uui=UM/1;cause=480;skip-pin;sens=private-no-diversion" "user-to-user payload"
-"$GWMAP" sip2tdm --proto q931 "$V/um-private.sip" > "$tmp/q" 2> "$tmp/lossy"
+"$GWMAP" sip2tdm --proto q931 --trusted "$V/um-private.sip" > "$tmp/q" 2> "$tmp/lossy"
 grep -q '^gwmap: lossy: Q.931 has no code for reason deflection-immediate' "$tmp/lossy" && ok || nok "lossy not reported: $(cat "$tmp/lossy")"
 "$GWMAP" tdm2sip --proto q931 --um sip:um.example.com:5061 --trusted < "$tmp/q" > "$tmp/back" 2>&1
 expect_line "$tmp/back" "INVITE sip:+15555552000@um.example.com:5061;user=phone;target=tel:+15555551002;cause=480 SIP/2.0" \
 	"exact cause 480 across Q.931 via user-to-user"
 expect_line "$tmp/back" "Ms-Exchange-Command: skip-pin" "skip-pin from a trusted trunk"
 expect_line "$tmp/back" "Ms-Sensitivity: private-no-diversion" "sensitivity across Q.931"
+expect_line "$tmp/back" 'From: "Anonymous" <sip:anonymous@anonymous.invalid>' "restricted caller: From anonymous"
+expect_line "$tmp/back" "P-Asserted-Identity: <sip:+15555551002@um.example.com:5061;user=phone>" "asserted toward a trusted UM"
+sed -e 's/^calling.screen=3$/calling.screen=0/' -e '/^q931.calling_party_number=/d' "$tmp/q" | "$GWMAP" tdm2sip --proto q931 --um sip:um.example.com --trusted > "$tmp/back" 2>&1
+grep -q 'Ms-Exchange-Command' "$tmp/back" && nok "skip-pin passed with a user-provided calling number" || ok
 "$GWMAP" tdm2sip --proto q931 --um sip:um.example.com:5061 < "$tmp/q" > "$tmp/back" 2>&1
 grep -q 'Ms-Exchange-Command' "$tmp/back" && nok "skip-pin passed from an untrusted trunk" || ok
 "$GWMAP" tdm2sip --proto q931 --um sip:um.example.com --untrusted-peer < "$tmp/q" > "$tmp/back" 2>&1

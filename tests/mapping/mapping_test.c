@@ -23,6 +23,7 @@ int main(void)
 	tdm_tests();
 	q850_tests();
 	uui_tests();
+	edge_tests();
 	printf("%d passed, %d failed\n", test_passed, test_failed);
 	return test_failed ? 1 : 0;
 }

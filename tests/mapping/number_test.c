@@ -132,7 +132,14 @@ static void to_sip(void)
 	n.nai = MAP_NAI_SUBSCRIBER;
 	strcpy(n.digits, "5551002");
 	map_number_to_sip(&n, def, buf, sizeof(buf));
-	CHECK_STR(buf, "5551002;phone-context=+1", "subscriber to SIP");
+	CHECK_STR(buf, "5551002", "subscriber to SIP without local context");
+	{
+		struct map_trunk ctx = *def;
+
+		strcpy(ctx.local_context, "dp1.example.com");
+		map_number_to_sip(&n, &ctx, buf, sizeof(buf));
+		CHECK_STR(buf, "5551002;phone-context=dp1.example.com", "subscriber to SIP with local context");
+	}
 	CHECK_INT(map_number_to_sip(&n, def, buf, 5), -28 /* -ENOSPC */, "small buffer");
 }
 

@@ -78,8 +78,8 @@ static const struct {
 	int lossy_q931, lossy_qsig;
 } causes[] = {
 	{ 404, 0, 0, 0x0, 0, 0, 0, 0, 0 }, { 486, 1, 1, 0x1, 2, 2, 2, 0, 0 }, { 408, 2, 2, 0x2, 3, 3, 3, 0, 0 },
-	{ 302, 3, 3, 0xF, 1, 1, 1, 0, 0 }, { 487, 4, 0, 0x4, 1, 1, 4, 0, 1 }, { 480, 5, 0, 0x4, 1, 1, 5, 1, 1 },
-	{ 503, 6, 0, 0xF, 1, 1, 1, 1, 1 }, { 499, 3, 3, 0xF, 1, 1, 1, 0, 0 }, { 600, 3, 3, 0xF, 1, 1, 1, 0, 0 },
+	{ 302, 3, 3, 0xF, 1, 1, 1, 0, 0 }, { 487, 4, 0, 0x4, 1, 0, 4, 0, 1 }, { 480, 5, 0, 0x4, 1, 0, 5, 1, 1 },
+	{ 503, 6, 0, 0xF, 1, 0, 1, 1, 1 }, { 499, 3, 3, 0xF, 1, 1, 1, 0, 0 }, { 600, 3, 3, 0xF, 1, 1, 1, 0, 0 },
 };
 
 static void every_cause(void)
@@ -108,9 +108,16 @@ static void every_cause(void)
 		      causes[i].cause, causes[i].lossy_q931);
 		map_diag_init(&d);
 		map_q931_from_call(&r->call, test_tables, MAP_PROTO_QSIG, NULL, &q, &d);
-		CHECK(q.div_reason == causes[i].qsig && q.div_orig_reason == causes[i].qsig_orig && q.div_counter == 1,
-		      "cause %d -> QSIG reason %d/%d counter 1, got %d/%d/%d", causes[i].cause, causes[i].qsig,
-		      causes[i].qsig_orig, q.div_reason, q.div_orig_reason, q.div_counter);
+		/* ECMA-174: no originalDiversionReason after one diversion */
+		CHECK(q.div_reason == causes[i].qsig && q.div_orig_reason == -1 && q.div_counter == 1,
+		      "cause %d -> QSIG reason %d, no original reason, counter 1, got %d/%d/%d", causes[i].cause,
+		      causes[i].qsig, q.div_reason, q.div_orig_reason, q.div_counter);
+		r->call.redir.counter = 2;
+		map_diag_init(&d);
+		map_q931_from_call(&r->call, test_tables, MAP_PROTO_QSIG, NULL, &q, &d);
+		CHECK(q.div_orig_reason == causes[i].qsig_orig, "cause %d, counter 2 -> QSIG original reason %d, got %d",
+		      causes[i].cause, causes[i].qsig_orig, q.div_orig_reason);
+		r->call.redir.counter = 1;
 		CHECK(!!map_diag_count(&d, MAP_DIAG_LOSSY) == causes[i].lossy_qsig, "cause %d: QSIG lossy report",
 		      causes[i].cause);
 		map_diag_init(&d);
@@ -245,6 +252,15 @@ static void privacy(void)
 
 	r = map_invite(RFC4458_URI, "Privacy: id\r\n", 0);
 	CHECK(r->ret == 0, "Privacy: id maps: %s", r->err);
+	CHECK(r->isup.calling.pres == 1 && r->isup.redirecting.pres == 0 && r->isup.redir_ind == 3,
+	      "Privacy: id hides the caller only (RFC 3325)");
+	r = map_invite(RFC4458_URI, "Privacy: user\r\n", 0);
+	CHECK(r->ret == 0 && r->isup.calling.pres == 1 && r->isup.redir_ind == 3, "Privacy: user hides the caller only");
+	r = map_invite(RFC4458_URI, "Privacy: history\r\n", 0);
+	CHECK(r->ret == 0 && r->isup.calling.pres == 0 && r->isup.redir_ind == 4 && r->isup.redirecting.pres == 1,
+	      "Privacy: history hides the diverting parties only (RFC 7044)");
+	r = map_invite(RFC4458_URI, "Privacy: header;id\r\n", 0);
+	CHECK(r->ret == 0, "Privacy: header;id maps: %s", r->err);
 	CHECK_STR(r->isup.redirecting.digits, "15555551002", "privacy keeps the redirecting number");
 	CHECK_INT(r->isup.redirecting.pres, 1, "redirecting number presentation restricted");
 	CHECK_INT(r->isup.orig_called.pres, 1, "original called number presentation restricted");
@@ -264,9 +280,13 @@ static void calling(void)
 {
 	struct sip_result *r;
 
-	r = map_invite(RFC4458_URI, "P-Asserted-Identity: <sip:alice@example.com>, <tel:+15555551999>\r\n", 0);
+	r = map_invite(RFC4458_URI, "P-Asserted-Identity: <sip:alice@example.com>, <tel:+15555551999>\r\n",
+		       MAP_SIP_IN_TRUSTED);
 	CHECK(r->ret == 0 && !strcmp(r->isup.calling.digits, "15555551999") && r->isup.calling.screen == 3,
-	      "PAI tel: is the network-provided calling number (%s)", r->isup.calling.digits);
+	      "PAI tel: from a trusted peer is the network-provided calling number (%s)", r->isup.calling.digits);
+	r = map_invite(RFC4458_URI, "P-Asserted-Identity: <tel:+15555551999>\r\n", 0);
+	CHECK(r->ret == 0 && !strcmp(r->isup.calling.digits, "15555551000") && r->call.calling.screen == 0,
+	      "PAI from an untrusted peer ignored (RFC 3325): From used (%s)", r->isup.calling.digits);
 	r = map_invite("sip:+15555552000@example.com;user=phone", NULL, 0);
 	CHECK(r->ret == 0 && r->call.calling.screen == 0 && r->isup.calling.screen == 1, "From: user provided");
 }
@@ -294,7 +314,7 @@ static void um_headers(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		r = map_invite(RFC4458_URI, v[i].hdr, 0);
+		r = map_invite(RFC4458_URI, v[i].hdr, MAP_SIP_IN_TRUSTED);
 		if (v[i].err) {
 			CHECK(r->ret < 0 && strstr(r->err, v[i].err), "UM header %zu refused: '%s'", i, r->err);
 			continue;
@@ -307,7 +327,10 @@ static void um_headers(void)
 	r = map_invite(RFC4458_URI, "Ms-Sensitivity: secret\r\n", MAP_SIP_IN_LENIENT_SENS);
 	CHECK(r->ret == 0 && r->call.um.sens == MAP_SENS_UNKNOWN && !strcmp(r->call.um.sens_raw, "secret") &&
 		      r->isup.cdti == 0, "lenient: unknown sensitivity kept for SIP, not mapped to TDM");
-	r = map_invite(RFC4458_URI, "Ms-Exchange-Command: skip-pin\r\nMs-Sensitivity: private-no-diversion\r\n", 0);
+	r = map_invite(RFC4458_URI, "Ms-Exchange-Command: skip-pin\r\n", 0);
+	CHECK(r->ret == 0 && !r->call.um.skip_pin, "skip-pin from an untrusted peer dropped");
+	r = map_invite(RFC4458_URI, "Ms-Exchange-Command: skip-pin\r\nMs-Sensitivity: private-no-diversion\r\n",
+		       MAP_SIP_IN_TRUSTED);
 	CHECK(r->ret == 0 && r->isup.uui_len &&
 		      !memcmp(r->isup.uui, "\x04UM/1;cause=486;skip-pin;sens=private-no-diversion", r->isup.uui_len),
 	      "user-to-user carries skip-pin and sensitivity");

@@ -97,14 +97,22 @@ static void isup_in(void)
 	in.cdti = MAP_CDTI_ALLOWED;
 	CHECK(isup_to_sip(&in, 0, &out, &call, &d) == 0 && !out.ms_sensitivity[0], "CDTI 1: no header");
 
-	/* skip-pin in user-to-user data needs a trusted trunk */
+	/* skip-pin in user-to-user data needs a trusted trunk and a network-screened caller */
 	memset(&in, 0, sizeof(in));
 	isup_number(&in.called, "15555552000", 4);
+	isup_number(&in.calling, "15555551002", 4);
+	in.calling.screen = MAP_SCREEN_NETWORK;
 	memcpy(in.uui, "\x04UM/1;skip-pin", 14);
 	in.uui_len = 14;
 	CHECK(isup_to_sip(&in, 0, &out, &call, &d) == 0 && !out.ms_exchange_command[0], "skip-pin dropped: untrusted");
 	CHECK(isup_to_sip(&in, 1, &out, &call, &d) == 0, "trusted");
 	CHECK_STR(out.ms_exchange_command, "skip-pin", "skip-pin passed from a trusted trunk");
+	in.calling.screen = MAP_SCREEN_USER_PASSED;
+	CHECK(isup_to_sip(&in, 1, &out, &call, &d) == 0 && !out.ms_exchange_command[0],
+	      "skip-pin dropped: calling number user provided");
+	in.calling.present = 0;
+	CHECK(isup_to_sip(&in, 1, &out, &call, &d) == 0 && !out.ms_exchange_command[0],
+	      "skip-pin dropped: no calling number");
 
 	/* bad digits from TDM */
 	memset(&in, 0, sizeof(in));

@@ -25,5 +25,6 @@ void sip_tests(void);
 void tdm_tests(void);
 void q850_tests(void);
 void uui_tests(void);
+void edge_tests(void);
 
 #endif

@@ -80,7 +80,8 @@ static int number_prefix(const char *digits, const struct map_trunk *tr, size_t 
 		return MAP_NAI_INTERNATIONAL;
 	}
 	rest = len - strlen(tr->natpfx);
-	if (starts_with(digits, tr->natpfx) && (!tr->nat_min || (rest >= (size_t)tr->nat_min && rest <= (size_t)tr->nat_max))) {
+	if (starts_with(digits, tr->natpfx) &&
+	    (!tr->nat_min || (rest >= (size_t)tr->nat_min && rest <= (size_t)tr->nat_max))) {
 		*skip = strlen(tr->natpfx);
 		return MAP_NAI_NATIONAL;
 	}

@@ -257,7 +257,8 @@ static void reserved_codepoints(void)
 	in.redir_counter = 7;
 	map_diag_init(&d);
 	CHECK(!map_isup_to_call(&in, test_tables, 0, &call, &d), "reserved values map");
-	CHECK(call.redir.counter == 5 && call.redir.orig_reason == MAP_REASON_UNKNOWN && map_diag_count(&d, MAP_DIAG_NOTE) >= 2,
+	CHECK(call.redir.counter == 5 && call.redir.orig_reason == MAP_REASON_UNKNOWN &&
+		      map_diag_count(&d, MAP_DIAG_NOTE) >= 2,
 	      "counter 7 -> 5, original reason 15 -> unknown, both noted");
 	CHECK(!map_call_to_sip(&call, test_tables, map_tables_trunk(test_tables, "default"), &trusted_um, &out, &d) &&
 		      strstr(out.diversion, "counter=5"), "Diversion counter 5 (%s)", out.diversion);

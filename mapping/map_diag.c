@@ -15,6 +15,7 @@ void map_diag_init(struct map_diag *d)
 void map_diag_add(struct map_diag *d, int level, const char *fmt, ...)
 {
 	va_list ap;
+	char *p;
 
 	if (!d)
 		return;
@@ -26,6 +27,10 @@ void map_diag_add(struct map_diag *d, int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(d->line[d->count].text, MAP_DIAG_LEN, fmt, ap);
 	va_end(ap);
+	/* a line stays one line: input quoted in it may hold (unescaped) control characters */
+	for (p = d->line[d->count].text; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	d->count++;
 }
 

@@ -23,14 +23,21 @@ static int is_visual(int c)
 	return c == '-' || c == '.' || c == '(' || c == ')';
 }
 
+/* the address signals text[start, end) of a field's text, quoted whole in errors */
+struct digits_src {
+	const char *text;
+	size_t start, end;
+};
+
 /* copy address signals, dropping visual separators; global numbers take digits only */
-static int number_digits(char *out, size_t outlen, const char *s, size_t len, int global, const char *what,
+static int number_digits(char *out, size_t outlen, const struct digits_src *src, int global, const char *what,
 			 struct map_diag *d)
 {
+	const char *s = src->text;
 	size_t i, n = 0;
 	char why[80];
 
-	for (i = 0; i < len; i++) {
+	for (i = src->start; i < src->end; i++) {
 		int c = (unsigned char)s[i];
 
 		if (is_visual(c))
@@ -127,6 +134,7 @@ int map_number_parse(struct map_number *n, const char *sub, const struct map_tru
 		     struct map_diag *d)
 {
 	char ctx[MAP_CONTEXT_MAX], local[MAP_DIGITS_MAX + 1], cc[MAP_DIGITS_MAX + 1];
+	struct digits_src src;
 	const char *semi;
 	size_t len, max;
 	int global, ret;
@@ -141,14 +149,16 @@ int map_number_parse(struct map_number *n, const char *sub, const struct map_tru
 	if (ret < 0)
 		return ret;
 	global = sub[0] == '+';
-	ret = number_digits(local, sizeof(local), sub + global, len - global, global, what, d);
+	src = (struct digits_src){ sub, (size_t)global, len };
+	ret = number_digits(local, sizeof(local), &src, global, what, d);
 	if (ret < 0)
 		return ret;
 	n->present = 1;
 	n->npi = MAP_NPI_E164;
 	if (!global && ctx[0] == '+') {
 		/* local number in a global context: the context's digits come first (RFC 3966 5.1.5) */
-		ret = number_digits(cc, sizeof(cc), ctx + 1, strlen(ctx + 1), 1, what, d);
+		src = (struct digits_src){ ctx, 1, strlen(ctx) };
+		ret = number_digits(cc, sizeof(cc), &src, 1, what, d);
 		if (ret < 0)
 			return ret;
 		if (strlen(cc) + strlen(local) > MAP_DIGITS_MAX)
@@ -195,6 +205,7 @@ int map_number_set_digits(struct map_number *n, const char *digits, int nai, con
 			  struct map_diag *d)
 {
 	char buf[MAP_DIGITS_MAX + 2];
+	struct digits_src src;
 	size_t len;
 	int ret;
 
@@ -206,7 +217,8 @@ int map_number_set_digits(struct map_number *n, const char *digits, int nai, con
 	memcpy(buf, digits, len + 1);
 	if (len > 1 && buf[len - 1] == '#')	/* ITU end-of-pulsing (ST) signal */
 		buf[--len] = '\0';
-	ret = number_digits(n->digits, sizeof(n->digits), buf, len, 0, what, d);
+	src = (struct digits_src){ buf, 0, len };
+	ret = number_digits(n->digits, sizeof(n->digits), &src, 0, what, d);
 	if (ret < 0)
 		return ret;
 	if (nai < 1 || nai > 127)

@@ -146,9 +146,6 @@ static int user_is_phone(osip_uri_t *u)
 static int uri_number(struct map_number *n, osip_uri_t *u, const struct map_trunk *tr, const char *what,
 		      struct map_diag *d)
 {
-	char *user;
-	int ret;
-
 	if (!u || !u->scheme)
 		return sip_err(d, "%s: no URI", what);
 	if (!strcasecmp(u->scheme, "tel"))
@@ -162,13 +159,7 @@ static int uri_number(struct map_number *n, osip_uri_t *u, const struct map_trun
 			     u->username ? u->username : "");
 		return -EINVAL;
 	}
-	user = osip_strdup(u->username);
-	if (!user)
-		return -ENOMEM;
-	__osip_uri_unescape(user);
-	ret = map_number_parse(n, user, tr, what, d);
-	osip_free(user);
-	return ret;
+	return map_number_parse(n, u->username, tr, what, d);	/* libosip2 has unescaped it */
 }
 
 /* a URI given as text: "tel:..." or "sip:user@host" (already unescaped by libosip2) */
@@ -768,6 +759,8 @@ int map_sip_to_call(struct osip_message *msg, const struct map_tables *t, const 
 	map_call_init(call);
 	if (!msg->sip_method || !msg->req_uri)
 		return sip_err(d, "SIP message: %s", "not a request");
+	if (strcmp(msg->sip_method, "INVITE"))	/* methods are case-sensitive (RFC 3261 7.1) */
+		return sip_err(d, "SIP message: method '%.20s' is not INVITE", msg->sip_method);
 	ret = request_uri(call, msg, t, tr, d);
 	if (!ret)
 		ret = history(call, msg, t, tr, d);

@@ -296,13 +296,15 @@ END {
 	print "# RFC 4475: " n_rfc " messages x 2 protocols"
 	for (i = 1; i <= 2; i++) {
 		p = P[i]
-		printf "#   --proto %-4s valid (3.1.1): %d mapped (exit 0), %d rejected (exit 2);", p, rfc["valid", p, 0], rfc["valid", p, 2]
+		printf "#   --proto %-4s valid (3.1.1): %d mapped (exit 0), %d rejected (exit 2);", p,
+			rfc["valid", p, 0], rfc["valid", p, 2]
 		printf " invalid (3.1.2): %d mapped, %d rejected;", rfc["invalid", p, 0], rfc["invalid", p, 2]
 		printf " other (3.2-3.4): %d mapped, %d rejected\n", rfc["other", p, 0], rfc["other", p, 2]
 	}
 	print "# PROTOS c07-sip: " n_protos " INVITE cases x 2 protocols"
 	for (i = 1; i <= 2; i++)
-		printf "#   --proto %-4s %d mapped (exit 0), %d rejected (exit 2)\n", P[i], count["protos", P[i], 0], count["protos", P[i], 2]
+		printf "#   --proto %-4s %d mapped (exit 0), %d rejected (exit 2)\n", P[i],
+			count["protos", P[i], 0], count["protos", P[i], 2]
 	printf "# valgrind runs: %d\n", runs["vg"]
 	printf "%d passed, %d failed\n", npass, nfail > tally
 	exit(nfail ? 1 : 0)

@@ -343,6 +343,7 @@ static void malformed(void)
 	static char big[70000];
 	const char *resp = "SIP/2.0 200 OK\r\n" HEAD "\r\n";
 	char longuser[2000];
+	struct map_call call;
 
 	map_diag_init(&d);
 	CHECK(map_sip_parse("", 0, &msg, &d) < 0, "empty message");
@@ -353,6 +354,19 @@ static void malformed(void)
 	memset(big, 'a', sizeof(big) - 1);
 	CHECK(map_sip_parse(big, sizeof(big) - 1, &msg, &d) < 0, "70000 bytes refused");
 	CHECK(map_sip_parse("INV\0ITE", 7, &msg, &d) < 0, "NUL byte refused");
+	CHECK(map_invite("sip:+1555555%2532000@example.com;user=phone", NULL, 0)->ret < 0,
+	      "an escaped '%%' stays a '%%' (unescaped once): refused");
+	CHECK(map_invite("sip:+1%0A5555552000@example.com;user=phone", NULL, 0)->ret < 0 &&
+		      !strpbrk(map_invite("sip:+1%0A5555552000@example.com;user=phone", NULL, 0)->err, "\r\n\x1b"),
+	      "control characters in the input never reach the error line raw");
+	snprintf(big, sizeof(big), "REGISTER sip:example.com SIP/2.0\r\n" HEAD "\r\n");
+	map_diag_init(&d);
+	CHECK(!map_sip_parse(big, strlen(big), &msg, &d) &&
+		      map_sip_to_call(msg, test_tables, map_tables_trunk(test_tables, "default"), 0, &call, &d) < 0 &&
+		      strstr(map_diag_first(&d, MAP_DIAG_ERROR), "method 'REGISTER' is not INVITE"),
+	      "only INVITEs are mapped");
+	osip_message_free(msg);
+	msg = NULL;
 	memset(longuser, '5', sizeof(longuser) - 1);
 	longuser[sizeof(longuser) - 1] = '\0';
 	snprintf(big, sizeof(big), "sip:+%s@example.com;user=phone;target=tel:+%s;cause=486", longuser, longuser);

@@ -24,6 +24,7 @@ int main(void)
 	q850_tests();
 	uui_tests();
 	edge_tests();
+	stack_tests();
 	printf("%d passed, %d failed\n", test_passed, test_failed);
 	return test_failed ? 1 : 0;
 }

@@ -26,5 +26,6 @@ void tdm_tests(void);
 void q850_tests(void);
 void uui_tests(void);
 void edge_tests(void);
+void stack_tests(void);
 
 #endif

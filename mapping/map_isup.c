@@ -58,21 +58,10 @@ int map_isup_from_call(const struct map_call *call, const struct map_tables *t, 
 static int number_from_isup(const struct map_isup_number *in, struct map_number *n, const char *what,
 			    struct map_diag *d)
 {
-	int ret;
+	struct map_number raw = { in->present, "", in->nai, in->npi, in->pres, in->screen };
 
-	if (!in->present || !in->digits[0])
-		return 0;
-	ret = map_number_set_digits(n, in->digits, in->nai, what, d);
-	if (ret < 0)
-		return ret;
-	n->npi = in->npi;
-	n->pres = in->pres;
-	if (in->pres == 3) {	/* reserved (ISUP: for restriction by the network): never shown */
-		n->pres = MAP_PRES_RESTRICTED;
-		map_diag_add(d, MAP_DIAG_NOTE, "%s: presentation indicator 3 read as restricted", what);
-	}
-	n->screen = in->screen;
-	return 0;
+	memcpy(raw.digits, in->digits, sizeof(raw.digits));
+	return map_number_from_tdm(n, &raw, what, d);
 }
 
 /*

@@ -230,6 +230,25 @@ int map_number_set_digits(struct map_number *n, const char *digits, int nai, con
 	return 0;
 }
 
+int map_number_from_tdm(struct map_number *n, const struct map_number *raw, const char *what, struct map_diag *d)
+{
+	int ret;
+
+	if (!raw->present || !raw->digits[0])
+		return 0;
+	ret = map_number_set_digits(n, raw->digits, raw->nai, what, d);
+	if (ret < 0)
+		return ret;
+	n->npi = raw->npi;
+	n->pres = raw->pres;
+	if (raw->pres == 3) {
+		n->pres = MAP_PRES_RESTRICTED;
+		map_diag_add(d, MAP_DIAG_NOTE, "%s: presentation indicator 3 read as restricted", what);
+	}
+	n->screen = raw->screen;
+	return 0;
+}
+
 int map_number_is_global(const struct map_number *n)
 {
 	return n->nai == MAP_NAI_INTERNATIONAL || n->nai == MAP_NAI_NATIONAL;

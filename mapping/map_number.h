@@ -29,6 +29,13 @@ int map_number_set_digits(struct map_number *n, const char *digits, int nai, con
 			  struct map_diag *d);
 
 /*
+ * A number as TDM signalled it (raw: digits maybe with ST, the protocol's attributes already in the
+ * model's codepoints) -> n.  Absent or empty numbers leave n alone; presentation 3 (reserved; ISUP:
+ * "for restriction by the network") is read as restricted.
+ */
+int map_number_from_tdm(struct map_number *n, const struct map_number *raw, const char *what, struct map_diag *d);
+
+/*
  * Write the number for SIP: "+<E.164>" for international and national (with the trunk's country
  * code) numbers and for numbers of unknown nature dialled with the trunk's prefixes; else the
  * digits, with ";phone-context=<local-context>" when the trunk has one.  Returns 0 or -ENOSPC.

@@ -117,21 +117,10 @@ int map_q931_from_call(const struct map_call *call, const struct map_tables *t, 
 static int number_from_q931(const struct map_q931_number *in, struct map_number *n, const char *what,
 			    struct map_diag *d)
 {
-	int ret;
+	struct map_number raw = { in->present, "", map_q931_nai_from_ton(in->ton), in->npi, in->pres, in->screen };
 
-	if (!in->present || !in->digits[0])
-		return 0;
-	ret = map_number_set_digits(n, in->digits, map_q931_nai_from_ton(in->ton), what, d);
-	if (ret < 0)
-		return ret;
-	n->npi = in->npi;
-	n->pres = in->pres;
-	if (in->pres == 3) {	/* reserved (ISUP: for restriction by the network): never shown */
-		n->pres = MAP_PRES_RESTRICTED;
-		map_diag_add(d, MAP_DIAG_NOTE, "%s: presentation indicator 3 read as restricted", what);
-	}
-	n->screen = in->screen;
-	return 0;
+	memcpy(raw.digits, in->digits, sizeof(raw.digits));
+	return map_number_from_tdm(n, &raw, what, d);
 }
 
 static void redir_from_q931(const struct map_q931 *in, const struct map_tables *t, const char *switchtype,

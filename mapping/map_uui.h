@@ -4,7 +4,8 @@
  * Q.931 User-user IE (0x7E) between two gateways of this project (MAPPING.md, last section).
  *
  *   octet 0   protocol discriminator 0x04 (IA5 characters)
- *   octets 1- ASCII "UM/1" then ";"-separated items: "cause=NNN", "skip-pin", "sens=<value>"
+ *   octets 1- ASCII "UM/1" then ";"-separated items: "cause=NNN", "no-cause" (a target without a
+ *             cause: message retrieval), "skip-pin", "sens=<value>"
  *             e.g. "UM/1;cause=487;skip-pin;sens=private-no-diversion"
  * At most MAP_UUI_MAX octets in all.  The TDM layer carries the bytes and never looks inside.
  */

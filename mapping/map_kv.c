@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "map_dli2.h"
 #include "map_kv.h"
 
 /* the four ISUP numbers: key name, raw key, Q.763 parameter code, place in struct map_isup */
@@ -421,6 +422,18 @@ int map_kv_to_q931(struct map_kv *kv, const char *file, int proto, struct map_q9
 	ret = kv_q931_numbers(kv, file, o, d);
 	if (ret < 0)
 		return ret;
+	if (proto != MAP_PROTO_Q931) {
+		uint8_t fac[MAP_DLI2_MAX];
+		size_t len;
+
+		snprintf(key, sizeof(key), "%s.facility", pfx);
+		ret = kv_hex(kv, file, key, fac, sizeof(fac), &len, d);
+		if (ret < 0)
+			return ret;
+		if (ret && map_dli2_decode(o, fac, len) < 0)
+			return kv_err(d, file, kv->e[kv_find(kv, key)].line,
+				      "not a DivertingLegInformation2 Facility for the protocol in", key);
+	}
 	ret = kv_uui(kv, file, "q931.user_user", o->uui, &o->uui_len, d);
 	if (ret < 0)
 		return ret;
@@ -531,6 +544,12 @@ void map_kv_print_q931(FILE *fp, const struct map_call *call, const struct map_q
 		fprintf(fp, "qsig.original_reason=%d\n", q->div_orig_reason);
 	if (q->redir_present && q->proto == MAP_PROTO_ETSI)
 		fprintf(fp, "etsi.counter=%d\netsi.reason=%d\n", q->div_counter, q->div_reason);
+	if (q->redir_present && q->proto != MAP_PROTO_Q931) {
+		uint8_t fac[MAP_DLI2_MAX];
+
+		print_raw(fp, q->proto == MAP_PROTO_QSIG ? "qsig.facility" : "etsi.facility", fac,
+			  map_dli2_encode(q, fac, sizeof(fac)));
+	}
 	print_um(fp, call, q->uui, q->uui_len);
 	if (q->called.present)
 		print_raw(fp, "q931.called_party_number", buf,

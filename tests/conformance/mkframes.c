@@ -42,6 +42,8 @@ static const struct mkframes_elem mkframes_isup_opt[] = {
 
 /* Q.931 4.5: variable-length information elements in ascending order of their identifiers */
 static const struct mkframes_elem mkframes_q931_ie[] = {
+	{ 0x1C, "qsig.facility" },	/* Facility: QSIG or ETSI DivertingLegInformation2 */
+	{ 0x1C, "etsi.facility" },
 	{ MAP_Q931_IE_CALLING_PARTY_NUMBER, "q931.calling_party_number" },
 	{ MAP_Q931_IE_CALLED_PARTY_NUMBER, "q931.called_party_number" },
 	{ MAP_Q931_IE_REDIRECTING_NUMBER, "q931.redirecting_number" },

@@ -96,7 +96,11 @@ build_frame() {
 		fail "$name: gwmap sip2tdm --proto $proto: exit $rc: $(head -c 300 "$tmp/err")"
 		return
 	fi
-	if ! "$MKFRAMES" "--$proto" <"$tmp/$name.$proto.kv" >"$tmp/frame" 2>"$tmp/err"; then
+	case $proto in
+	qsig | etsi) frame_kind=q931 ;;	# a SETUP with the Facility IE
+	*) frame_kind=$proto ;;
+	esac
+	if ! "$MKFRAMES" "--$frame_kind" <"$tmp/$name.$proto.kv" >"$tmp/frame" 2>"$tmp/err"; then
 		fail "$name: mkframes --$proto: $(head -c 300 "$tmp/err")"
 		return
 	fi
@@ -116,9 +120,16 @@ q931.calling_party_number.digits q931.redirecting_number.digits q931.number_type
 q931.presentation_ind q931.extension.reason q931.user.protocol_discriminator q931.user.string
 _ws.malformed _ws.expert.severity _ws.expert.message'
 
+QSIG_FIELDS='frame.number q931.message_type qsig.cf.diversionCounter qsig.cf.diversionReason
+qsig.cf.originalDiversionReason qsig.publicTypeOfNumber qsig.publicNumberDigits
+_ws.malformed _ws.expert.severity _ws.expert.message'
+ETSI_FIELDS='frame.number q931.message_type isdn-sup.diversionCounter isdn-sup.diversionReason
+isdn-sup.publicTypeOfNumber isdn-sup.publicNumberDigits _ws.malformed _ws.expert.severity _ws.expert.message'
+
 # text2pcap + tshark -T fields: one line per frame, fields separated by '|'
+# (a 4th argument is passed to tshark: the ETSI facility preference)
 decode() {
-	proto=$1 linktype=$2 fields=$3
+	proto=$1 linktype=$2 fields=$3 pref=${4:-}
 	: >"$tmp/$proto.fields"
 	[ -s "$tmp/$proto.txt" ] || return 0
 	if ! $TIMEOUT "$TEXT2PCAP" -q -t '%H:%M:%S.%f' -r "$REGEX" -l "$linktype" "$tmp/$proto.txt" \
@@ -131,7 +142,7 @@ decode() {
 		args="$args -e $f"
 	done
 	# shellcheck disable=SC2086
-	if ! $TIMEOUT "$TSHARK" -n -r "$tmp/$proto.pcapng" -T fields -E separator='|' $args \
+	if ! $TIMEOUT "$TSHARK" -n ${pref:+-o "$pref"} -r "$tmp/$proto.pcapng" -T fields -E separator='|' $args \
 		>"$tmp/$proto.fields" 2>"$tmp/err"; then
 		fail "$proto: tshark: $(grep -v 'Running as user' "$tmp/err" | head -c 300)"
 		return 1
@@ -143,6 +154,8 @@ field() {
 	proto=$1 frame=$2 name=$3
 	case $proto in
 	isup) fields=$ISUP_FIELDS ;;
+	qsig) fields=$QSIG_FIELDS ;;
+	etsi) fields=$ETSI_FIELDS ;;
 	*) fields=$Q931_FIELDS ;;
 	esac
 	# shellcheck disable=SC2086 # one field name per line
@@ -214,15 +227,18 @@ check_clean() {
 
 # ---- build and decode ----
 # shellcheck disable=SC2034 # read by eval in build_frame
-count_isup=0 count_q931=0
+count_isup=0 count_q931=0 count_qsig=0 count_etsi=0
 echo "$VECTORS" >"$tmp/vectors"
 while IFS='|' read -r name ruri hdr; do
 	build_frame "$name" isup "$ruri" "$hdr"
 	build_frame "$name" q931 "$ruri" "$hdr"
+	case $name in c*) build_frame "$name" qsig "$ruri" "$hdr"; build_frame "$name" etsi "$ruri" "$hdr" ;; esac
 done <"$tmp/vectors"
 decode isup 140 "$ISUP_FIELDS"
 decode q931 203 "$Q931_FIELDS"
-for proto in isup q931; do
+decode qsig 203 "$QSIG_FIELDS"
+decode etsi 203 "$ETSI_FIELDS" 'q932.facility_encoding:Dissect facility as ETSI'
+for proto in isup q931 qsig etsi; do
 	eval "want=\$count_$proto"
 	got=$(wc -l <"$tmp/$proto.fields" | tr -d ' ')
 	if [ "$got" = "$want" ]; then
@@ -286,6 +302,24 @@ EOF
 	check q931 "$v" q931.redirecting_number.digits 15555551002 "cause=$cause: redirecting number"
 	check q931 "$v" q931.extension.reason "$q931" "cause=$cause: reason for redirection (Q.931 4.5.21)"
 	check_uui q931 "$v" "cause=$cause"
+done
+
+# ---- QSIG and ETSI DivertingLegInformation2 in the Facility IE (gwmap's reference encoding) ----
+for row in 404:0:0 486:2:2 408:3:3 302:1:1 487:1:4 480:1:5 503:1:1; do
+	IFS=: read -r cause qsig etsi <<EOF
+$row
+EOF
+	v=c$cause
+	check_clean qsig "$v"
+	check qsig "$v" qsig.cf.diversionCounter 1 "cause=$cause: diversionCounter"
+	check qsig "$v" qsig.cf.diversionReason "$qsig" "cause=$cause: QSIG diversionReason (ECMA-174, no deflection)"
+	check qsig "$v" qsig.cf.originalDiversionReason "" "cause=$cause: no originalDiversionReason after one diversion"
+	check qsig "$v" qsig.publicNumberDigits 15555551002 "cause=$cause: divertingNr"
+	check qsig "$v" qsig.publicTypeOfNumber 1 "cause=$cause: divertingNr international"
+	check_clean etsi "$v"
+	check etsi "$v" isdn-sup.diversionCounter 1 "cause=$cause: diversionCounter"
+	check etsi "$v" isdn-sup.diversionReason "$etsi" "cause=$cause: ETSI diversionReason (EN 300 207-1)"
+	check etsi "$v" isdn-sup.publicNumberDigits 15555551002 "cause=$cause: divertingNr"
 done
 
 # ---- Privacy: header;id: numbers kept (the voicemail needs the mailbox), marked restricted ----

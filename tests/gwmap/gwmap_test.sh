@@ -53,6 +53,15 @@ expect_line "$tmp/qsig" "qsig.reason=2" "QSIG cfb"
 expect_line "$tmp/qsig" "qsig.counter=1" "QSIG counter"
 "$GWMAP" sip2tdm --proto etsi "$V/rfc4458.sip" > "$tmp/etsi"
 expect_line "$tmp/etsi" "etsi.reason=2" "ETSI cfb"
+# the raw Facility alone carries the diversion back (the decoded keys removed)
+for p in qsig etsi; do
+	grep -vE "^($p\.(counter|reason)|uui|$p\.original_reason|q931\.user_user)=" "$tmp/$p" |
+		"$GWMAP" tdm2sip --proto $p --um sip:example.com > "$tmp/fac.$p" 2>&1
+	expect_line "$tmp/fac.$p" "$want" "the $p Facility alone carries reason and target"
+done
+sed 's/^qsig.facility=9f/qsig.facility=91/' "$tmp/qsig" > "$tmp/badfac"
+run_bad "ETSI facility given as QSIG" "badfac:[0-9]+: not a DivertingLegInformation2 Facility" \
+	"$GWMAP" tdm2sip --proto qsig "$tmp/badfac"
 
 # --- UM extensions, privacy; lossy reported; the convention restores the exact cause ---
 "$GWMAP" sip2tdm --proto isup --trusted "$V/um-private.sip" > "$tmp/um" 2>&1

@@ -8,6 +8,7 @@
 
 #include <osipparser2/osip_parser.h>
 
+#include "map_dli2.h"
 #include "map_isup.h"
 #include "map_q931.h"
 #include "map_sip.h"
@@ -342,8 +343,62 @@ static void history_info_out(void)
 	      map_reason_name(back.redir.reason), back.redir.counter);
 }
 
+/* DivertingLegInformation2: encode -> decode gives the same values; bad octets are refused */
+static void dli2(void)
+{
+	static const struct map_q931_number nums[] = {
+		{ 1, "15555551002", 1, 1, MAP_PRES_ALLOWED, 0 },
+		{ 1, "5551002", 4, 1, MAP_PRES_RESTRICTED, 0 },
+		{ 1, "", 0, 1, MAP_PRES_NOT_AVAILABLE, 0 },
+	};
+	struct map_q931 q, back;
+	uint8_t buf[MAP_DLI2_MAX];
+	size_t i;
+	int len, proto;
+
+	for (proto = MAP_PROTO_QSIG; proto <= MAP_PROTO_ETSI; proto++)
+		for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+			memset(&q, 0, sizeof(q));
+			q.proto = proto;
+			q.div_counter = 3;
+			q.div_reason = proto == MAP_PROTO_QSIG ? 3 : 5;
+			q.div_orig_reason = proto == MAP_PROTO_QSIG ? 2 : -1;
+			q.redirecting = nums[i];
+			q.orig_called = nums[(i + 1) % 3];
+			len = map_dli2_encode(&q, buf, sizeof(buf));
+			CHECK(len > 20, "DLI2 %d/%zu encodes (%d octets)", proto, i, len);
+			memset(&back, 0, sizeof(back));
+			back.proto = proto;
+			CHECK(!map_dli2_decode(&back, buf, (size_t)len), "DLI2 %d/%zu decodes", proto, i);
+			CHECK(back.div_counter == 3 && back.div_reason == q.div_reason &&
+				      back.div_orig_reason == q.div_orig_reason && back.redir_present,
+			      "DLI2 %d/%zu values back", proto, i);
+			CHECK(back.redirecting.pres == nums[i].pres && !strcmp(back.redirecting.digits, nums[i].digits) &&
+				      back.redirecting.ton == (nums[i].digits[0] ? nums[i].ton : 0),
+			      "DLI2 %d/%zu divertingNr back ('%s' pres %d)", proto, i, back.redirecting.digits,
+			      back.redirecting.pres);
+			CHECK(!strcmp(back.orig_called.digits, q.orig_called.digits), "DLI2 %d/%zu originalCalledNr back",
+			      proto, i);
+			back.proto = proto == MAP_PROTO_QSIG ? MAP_PROTO_ETSI : MAP_PROTO_QSIG;
+			CHECK(map_dli2_decode(&back, buf, (size_t)len) < 0, "DLI2 of the other protocol refused");
+			back.proto = proto;
+			CHECK(map_dli2_decode(&back, buf, (size_t)len - 3) < 0, "truncated DLI2 refused");
+			buf[len - 1] = 'x';
+			CHECK(i == 2 || map_dli2_decode(&back, buf, (size_t)len) < 0 || back.orig_called.digits[0] == 'x',
+			      "changed octets do not pass unnoticed");
+		}
+	q.proto = MAP_PROTO_Q931;
+	CHECK(map_dli2_encode(&q, buf, sizeof(buf)) < 0, "no DLI2 for plain Q.931");
+	q.proto = MAP_PROTO_QSIG;
+	CHECK(map_dli2_encode(&q, buf, 10) < 0, "small buffer");
+	back.proto = MAP_PROTO_QSIG;
+	CHECK(map_dli2_decode(&back, (const uint8_t *)"\x9f\xa1\x85\x00", 4) < 0, "long-form length refused");
+	CHECK(map_dli2_decode(&back, (const uint8_t *)"\x9f", 1) < 0, "profile only refused");
+}
+
 void tdm_tests(void)
 {
+	dli2();
 	history_info_out();
 	isup_in();
 	isup_raw();

@@ -4,6 +4,7 @@
  *   gwmap sip2tdm --proto isup|q931|qsig|etsi [options] [FILE]
  *   gwmap tdm2sip --proto isup|q931|qsig|etsi [--um URI] [options] [FILE]
  *   gwmap check-tables DIR
+ *   gwmap cause q850 N | sip STATUS [REASON]
  * Exit status: 0 mapped, 2 bad input or usage (one line on stderr naming what and where).
  */
 #include <errno.h>
@@ -18,6 +19,7 @@
 
 #include "map_isup.h"
 #include "map_kv.h"
+#include "map_q850.h"
 #include "map_q931.h"
 #include "map_sip.h"
 #include "map_table.h"
@@ -37,16 +39,20 @@ struct gwmap_opts {
 	int untrusted_peer;
 	int lenient;
 	int verbose;
+	char **args;		/* cause: its arguments */
+	int nargs;
 };
 
 static const char usage[] =
 	"usage: gwmap sip2tdm --proto isup|q931|qsig|etsi [options] [FILE]\n"
 	"       gwmap tdm2sip --proto isup|q931|qsig|etsi [--um URI] [options] [FILE]\n"
 	"       gwmap check-tables DIR\n"
+	"       gwmap cause q850 N | sip STATUS [REASON]   [--tables DIR]\n"
 	"\n"
 	"sip2tdm reads one SIP request (FILE or standard input) and prints the TDM side as key=value lines.\n"
 	"tdm2sip reads key=value lines and prints the Request-URI and headers of the INVITE toward the UM.\n"
 	"check-tables validates a directory of mapping tables (exit 0, or 2 with file:line: problem).\n"
+	"cause maps a Q.850 cause to a SIP status, or a SIP status (and Reason header) to a Q.850 cause.\n"
 	"\n"
 	"options:\n"
 	"  -p, --proto P        TDM protocol: isup (ITU ISUP, Q.763), q931 (Redirecting number IE),\n"
@@ -108,6 +114,7 @@ static int parse_args(int argc, char **argv, struct gwmap_opts *o)
 	o->proto = -1;
 	o->trunk = "default";
 	o->um = "sip:localhost";
+	opterr = 0;	/* one line on stderr, ours */
 	while ((c = getopt_long(argc, argv, "p:t:T:s:u:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -126,12 +133,17 @@ static int parse_args(int argc, char **argv, struct gwmap_opts *o)
 		case 'v': o->verbose = 1; break;
 		case 'h': fputs(usage, stdout); exit(0);
 		case 4: printf("gwmap %s\n", PACKAGE_VERSION); exit(0);
-		default: fputs(usage, stderr); return EXIT_BAD;
+		default: return bad("bad option or missing argument '%s' (see gwmap --help)", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
 		return bad("no command (sip2tdm, tdm2sip, check-tables); see gwmap --help");
 	o->cmd = argv[optind++];
+	if (!strcmp(o->cmd, "cause")) {
+		o->args = argv + optind;
+		o->nargs = argc - optind;
+		return 0;
+	}
 	if (optind < argc)
 		o->file = argv[optind++];
 	if (optind < argc)
@@ -226,21 +238,33 @@ static int sip2tdm(const struct gwmap_opts *o, const struct map_tables *t, const
 }
 
 /* "sip:host:port;params" -> "host:port" */
+/* "sip:host[:port]" (a user part and ;parameters allowed) -> "host[:port]"; anything else -EINVAL */
 static int um_host(const char *uri, char *out, size_t len)
 {
-	const char *p = uri, *at;
-	size_t n;
+	const char *p = uri, *at, *colon;
+	size_t n, h;
+	long port;
+	char *end;
 
-	if (!strncasecmp(p, "sips:", 5))
-		p += 5;
-	else if (!strncasecmp(p, "sip:", 4))
-		p += 4;
+	if (strncasecmp(p, "sip:", 4))
+		return -EINVAL;	/* sips: is the daemon's choice of transport, not gwmap's */
+	p += 4;
 	at = strchr(p, '@');
 	if (at)
 		p = at + 1;
-	n = strcspn(p, ";?> ");
-	if (n == 0 || n >= len)
+	n = strcspn(p, ";");
+	if (p[n] && p[n] != ';')
 		return -EINVAL;
+	colon = p[0] == '[' ? strstr(p, "]:") : strchr(p, ':');
+	h = colon && colon < p + n ? (size_t)(colon - p) + (p[0] == '[') : n;
+	if (h == 0 || n >= len || strspn(p, p[0] == '[' ? "[]:0123456789abcdefABCDEF." :
+				"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") < h)
+		return -EINVAL;
+	if (h < n) {
+		port = strtol(p + h + 1, &end, 10);
+		if (end != p + n || port < 1 || port > 65535)
+			return -EINVAL;
+	}
 	memcpy(out, p, n);
 	out[n] = '\0';
 	return 0;
@@ -279,7 +303,7 @@ static int tdm2sip(const struct gwmap_opts *o, const struct map_tables *t, const
 	int ret;
 
 	if (um_host(o->um, host, sizeof(host)) < 0)
-		return bad("--um '%s': expected sip:host[:port]", o->um);
+		return bad("--um '%s': expected sip:host[:port] (host name or address; sips: is not for gwmap)", o->um);
 	kv = calloc(1, sizeof(*kv));
 	if (!kv)
 		return EXIT_BAD;
@@ -318,6 +342,30 @@ static int load_tables(const struct gwmap_opts *o, struct map_tables *t)
 	return 0;
 }
 
+/* gwmap cause q850 N | sip STATUS [REASON] */
+static int cause(const struct gwmap_opts *o, const struct map_tables *t)
+{
+	char *end;
+	long v;
+
+	if (o->nargs < 2 || o->nargs > 3 || (strcmp(o->args[0], "q850") && strcmp(o->args[0], "sip")) ||
+	    (!strcmp(o->args[0], "q850") && o->nargs != 2))
+		return bad("cause: expected 'q850 N' or 'sip STATUS [REASON]'");
+	v = strtol(o->args[1], &end, 10);
+	if (!strcmp(o->args[0], "q850")) {
+		if (*end || v < 1 || v > 127)
+			return bad("cause: Q.850 cause '%s' out of range 1-127", o->args[1]);
+		printf("sip=%d\n", map_q850_to_sip(t, (int)v));
+		return 0;
+	}
+	if (*end || v < 400 || v > 699)
+		return bad("cause: SIP status '%s' is not a failure response 400-699", o->args[1]);
+	if (o->nargs == 3 && map_q850_parse_reason(o->args[2]) < 0)
+		return bad("cause: Reason '%s' is not 'Q.850;cause=N' (RFC 3326)", o->args[2]);
+	printf("q850=%d\n", map_q850_from_sip(t, (int)v, o->nargs == 3 ? o->args[2] : NULL));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct gwmap_opts o;
@@ -344,12 +392,17 @@ int main(int argc, char **argv)
 		free(t);
 		return ret;
 	}
-	if (strcmp(o.cmd, "sip2tdm") && strcmp(o.cmd, "tdm2sip")) {
+	if (strcmp(o.cmd, "sip2tdm") && strcmp(o.cmd, "tdm2sip") && strcmp(o.cmd, "cause")) {
 		free(t);
-		return bad("unknown command '%s' (sip2tdm, tdm2sip, check-tables)", o.cmd);
+		return bad("unknown command '%s' (sip2tdm, tdm2sip, check-tables, cause)", o.cmd);
 	}
 	ret = load_tables(&o, t);
-	if (!ret && o.switchtype && map_tables_q931(t, o.switchtype) == &t->q931[0])
+	if (!ret && !strcmp(o.cmd, "cause")) {
+		ret = cause(&o, t);
+		free(t);
+		return ret;
+	}
+	if (!ret && o.verbose && o.switchtype && map_tables_q931(t, o.switchtype) == &t->q931[0])
 		fprintf(stderr, "gwmap: note: no q931-reasons-%s.tbl: q931-reasons.tbl used\n", o.switchtype);
 	tr = ret ? NULL : map_tables_trunk(t, o.trunk);
 	if (!ret && !tr)

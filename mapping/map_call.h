@@ -123,6 +123,8 @@ struct map_call {
 	struct map_number redirecting;	/* last diverting party (RFC 4458 target) */
 	struct map_number original_called;	/* first diverting party */
 	struct map_redir redir;
+	int calling_verified;		/* the calling number may be asserted (P-Asserted-Identity): from
+					 * a trusted peer or trunk, network screened */
 	int privacy;			/* enum map_privacy bits */
 	int cdti;			/* enum map_cdti */
 	struct map_um um;

@@ -103,7 +103,7 @@ int map_isup_to_call(const struct map_isup *in, const struct map_tables *t, int 
 		return ret;
 	if (in->redir_present || call->redirecting.present) {
 		call->redir.present = 1;
-		call->redir.indicator = in->redir_present ? in->redir_ind : t->opt.redirecting_indicator;
+		call->redir.indicator = in->redir_present && in->redir_ind ? in->redir_ind : t->opt.redirecting_indicator;
 		call->redir.reason = map_rtable_decode(&t->isup, in->redir_reason, &found);
 		if (!found)
 			map_diag_add(d, MAP_DIAG_NOTE, "ISUP redirecting reason %d unknown: %s", in->redir_reason,
@@ -112,8 +112,8 @@ int map_isup_to_call(const struct map_isup *in, const struct map_tables *t, int 
 		if (!found)
 			map_diag_add(d, MAP_DIAG_NOTE, "ISUP original redirection reason %d unknown: %s",
 				     in->redir_orig_reason, map_reason_name(call->redir.orig_reason));
-		call->redir.counter = in->redir_counter;
-		if (in->redir_counter < 1 || in->redir_counter > MAP_ISUP_COUNTER_MAX) {
+		call->redir.counter = in->redir_present ? in->redir_counter : 1;
+		if (in->redir_present && (in->redir_counter < 1 || in->redir_counter > MAP_ISUP_COUNTER_MAX)) {
 			call->redir.counter = in->redir_counter < 1 ? 1 : MAP_ISUP_COUNTER_MAX;
 			map_diag_add(d, MAP_DIAG_NOTE, "ISUP redirection counter %d outside 1-5: %d", in->redir_counter,
 				     call->redir.counter);
@@ -122,8 +122,8 @@ int map_isup_to_call(const struct map_isup *in, const struct map_tables *t, int 
 			map_diag_add(d, MAP_DIAG_NOTE, "redirecting number without redirection information: "
 				     "reason %s, counter 1", map_reason_name(call->redir.reason));
 	}
-	map_uui_take(call, in->uui, in->uui_len, trusted,
-		     call->calling.present && call->calling.screen == MAP_SCREEN_NETWORK, d);
+	call->calling_verified = trusted && call->calling.present && call->calling.screen == MAP_SCREEN_NETWORK;
+	map_uui_take(call, in->uui, in->uui_len, trusted, call->calling_verified, d);
 	map_redir_uui_cause(call, t, &t->isup, in->redir_reason, d);
 	cdti_to_call(in, t, call, d);
 	return 0;
@@ -173,7 +173,7 @@ int map_isup_number_encode(const struct map_isup_number *n, int code, uint8_t *b
 
 int map_isup_number_decode(struct map_isup_number *n, int code, const uint8_t *buf, size_t len)
 {
-	static const char digit[] = "0123456789 *#  ";
+	static const char digit[16] = "0123456789 *#   ";	/* ' ': spare, or ST before the end */
 	size_t nd, i;
 	int v;
 

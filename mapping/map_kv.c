@@ -162,18 +162,26 @@ static int kv_unused(struct map_kv *kv, const char *file, struct map_diag *d)
 	return 0;
 }
 
-/* keys printed by sip2tdm that are derived, not inputs: accepted and ignored */
-static void kv_ignore(struct map_kv *kv, const char *const *keys)
+/* keys sip2tdm prints for this protocol that are derived, not inputs: accepted, ignored, noted */
+static void kv_ignore(struct map_kv *kv, const char *file, const char *const *keys, struct map_diag *d)
 {
-	for (; *keys; keys++)
-		kv_find(kv, *keys);
+	int i;
+
+	for (; *keys; keys++) {
+		i = kv_find(kv, *keys);
+		if (i >= 0)
+			map_diag_add(d, MAP_DIAG_NOTE, "%s:%d: '%s' is derived (printed by sip2tdm), ignored", file,
+				     kv->e[i].line, *keys);
+	}
 }
 
-static const char *const derived_keys[] = {
-	"um.skip_pin", "um.sensitivity", "called.ton", "calling.ton", "redirecting.ton", "original_called.ton",
-	"q931.reason", "qsig.counter", "qsig.reason", "qsig.original_reason", "etsi.counter", "etsi.reason",
-	"redirection.indicator", "redirection.reason", "redirection.original_reason", "redirection.counter",
-	"diversion_treatment", NULL,
+/* the UM extensions travel in user-to-user data: the um.* lines only show what sip2tdm found */
+static const char *const isup_derived[] = { "um.skip_pin", "um.sensitivity", NULL };
+
+/* on Q.931, QSIG and ETSI the redirection.* lines show the same call in ISUP codepoints */
+static const char *const q931_derived[] = {
+	"um.skip_pin", "um.sensitivity", "redirection.indicator", "redirection.reason",
+	"redirection.original_reason", "redirection.counter", NULL,
 };
 
 /* number keys: <name>, <name>.nai|.ton, .npi, .pres, .screen */
@@ -195,12 +203,14 @@ static int kv_number(struct map_kv *kv, const char *file, const char *name, int 
 	if (i >= 0) {
 		if (strlen(kv->e[i].val) > MAP_DIGITS_MAX)
 			return kv_err(d, file, kv->e[i].line, "too many digits in", name);
+		if (strspn(kv->e[i].val, "0123456789*#") != strlen(kv->e[i].val))
+			return kv_err(d, file, kv->e[i].line, "not address signals (0-9 * #) in", name);
 		strcpy(n->digits, kv->e[i].val);
 		n->present = n->digits[0] != '\0';
 	}
 	snprintf(key, sizeof(key), "%s.%s", name, ton_key ? "ton" : "nai");
-	if (ret >= 0)
-		ret = kv_int(kv, file, key, 0, ton_key ? 7 : 127, &n->nai, d);
+	if (ret >= 0)	/* ISUP NAI 0 is spare */
+		ret = kv_int(kv, file, key, ton_key ? 0 : 1, ton_key ? 7 : 127, &n->nai, d);
 	snprintf(key, sizeof(key), "%s.npi", name);
 	if (ret >= 0)
 		ret = kv_int(kv, file, key, 0, 15, &n->npi, d);
@@ -266,7 +276,7 @@ static int kv_uui(struct map_kv *kv, const char *file, const char *raw, unsigned
 	int ret;
 
 	kv_find(kv, "uui");	/* the decoded text; the raw key wins */
-	ret = kv_hex(kv, file, raw, uui, MAP_UUI_MAX + 1, &len, d);
+	ret = kv_hex(kv, file, raw, uui, MAP_UUI_MAX, &len, d);
 
 	if (ret < 0)
 		return ret;
@@ -276,7 +286,7 @@ static int kv_uui(struct map_kv *kv, const char *file, const char *raw, unsigned
 	}
 	if (kv_str(kv, "uui", text, sizeof(text)) && text[0]) {
 		len = strlen(text);
-		if (len + 1 > MAP_UUI_MAX + 1)
+		if (len + 1 > MAP_UUI_MAX)
 			return kv_err(d, file, kv->e[kv_find(kv, "uui")].line, "payload too long:", "uui");
 		uui[0] = MAP_UUI_PD;
 		memcpy(uui + 1, text, len);
@@ -301,7 +311,7 @@ int map_kv_to_isup(struct map_kv *kv, const char *file, struct map_isup *o, stru
 	r[3] = kv_int(kv, file, "redirection.counter", 0, 7, &o->redir_counter, d);
 	if (r[0] < 0 || r[1] < 0 || r[2] < 0 || r[3] < 0)
 		return -EINVAL;
-	o->redir_present = o->redir_ind > 0;
+	o->redir_present = r[0] > 0 || r[1] > 0 || r[2] > 0 || r[3] > 0;	/* any redirection.* key */
 	ret = kv_hex(kv, file, "isup.redirection_information", buf, 2, &len, d);
 	if (ret < 0 || (ret && map_isup_redir_info_decode(o, buf, len) < 0))
 		return -EINVAL;
@@ -314,7 +324,7 @@ int map_kv_to_isup(struct map_kv *kv, const char *file, struct map_isup *o, stru
 	ret = kv_uui(kv, file, "isup.user_to_user", o->uui, &o->uui_len, d);
 	if (ret < 0)
 		return ret;
-	kv_ignore(kv, derived_keys);
+	kv_ignore(kv, file, isup_derived, d);
 	return kv_unused(kv, file, d);
 }
 
@@ -407,16 +417,18 @@ int map_kv_to_q931(struct map_kv *kv, const char *file, int proto, struct map_q9
 		if (r < 0)
 			return r;
 		o->redir_present = r;
-	} else {
+	} else {	/* ECMA-174: reasons 0-3, counter 1-15; EN 300 207-1: reasons 0-5, counter 1-5 */
+		int qsig = proto == MAP_PROTO_QSIG;
+
 		snprintf(key, sizeof(key), "%s.reason", pfx);
-		r = kv_int(kv, file, key, 0, 15, &o->div_reason, d);
+		r = kv_int(kv, file, key, 0, qsig ? 3 : 5, &o->div_reason, d);
 		if (r < 0)
 			return r;
 		o->redir_present = r;
 		snprintf(key, sizeof(key), "%s.counter", pfx);
-		if (kv_int(kv, file, key, 0, 15, &o->div_counter, d) < 0)
+		if (kv_int(kv, file, key, 1, qsig ? MAP_QSIG_COUNTER_MAX : MAP_ETSI_COUNTER_MAX, &o->div_counter, d) < 0)
 			return -EINVAL;
-		if (proto == MAP_PROTO_QSIG && kv_int(kv, file, "qsig.original_reason", 0, 15, &o->div_orig_reason, d) < 0)
+		if (qsig && kv_int(kv, file, "qsig.original_reason", 0, 3, &o->div_orig_reason, d) < 0)
 			return -EINVAL;
 	}
 	ret = kv_q931_numbers(kv, file, o, d);
@@ -437,7 +449,7 @@ int map_kv_to_q931(struct map_kv *kv, const char *file, int proto, struct map_q9
 	ret = kv_uui(kv, file, "q931.user_user", o->uui, &o->uui_len, d);
 	if (ret < 0)
 		return ret;
-	kv_ignore(kv, derived_keys);
+	kv_ignore(kv, file, q931_derived, d);
 	return kv_unused(kv, file, d);
 }
 

@@ -225,6 +225,8 @@ int map_number_set_digits(struct map_number *n, const char *digits, int nai, con
 		return number_err(d, what, digits, "nature of address out of range 1-127");
 	n->nai = nai;
 	n->present = 1;
+	if ((nai == MAP_NAI_INTERNATIONAL || nai == MAP_NAI_NATIONAL) && len > 15)
+		return number_err(d, what, digits, "longer than the 15 digits of E.164");
 	if ((nai == MAP_NAI_INTERNATIONAL || nai == MAP_NAI_NATIONAL) && strspn(n->digits, "0123456789") != len)
 		return number_err(d, what, digits, "national/international number with * or #");
 	return 0;

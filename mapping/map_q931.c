@@ -175,10 +175,9 @@ int map_q931_to_call(const struct map_q931 *in, const struct map_tables *t, cons
 		return ret;
 	if (in->redir_present || call->redirecting.present)
 		redir_from_q931(in, t, switchtype, call, d);
-	map_uui_take(call, in->uui, in->uui_len, trusted,
-		     call->calling.present &&
-			     (call->calling.screen == MAP_SCREEN_USER_PASSED || call->calling.screen == MAP_SCREEN_NETWORK),
-		     d);
+	call->calling_verified = trusted && call->calling.present &&
+				 (call->calling.screen == MAP_SCREEN_USER_PASSED || call->calling.screen == MAP_SCREEN_NETWORK);
+	map_uui_take(call, in->uui, in->uui_len, trusted, call->calling_verified, d);
 	if (in->proto == MAP_PROTO_Q931)
 		map_redir_uui_cause(call, t, map_tables_q931(t, switchtype), in->reason, d);
 	else

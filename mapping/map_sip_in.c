@@ -658,6 +658,7 @@ static int calling_entry(const char *entry, void *arg)
 	map_diag_init(&tmp);
 	if (!osip_from_parse(f, entry) && f->url && !uri_number(&call->calling, f->url, c->tr, "calling", &tmp)) {
 		call->calling.screen = MAP_SCREEN_NETWORK;
+		call->calling_verified = 1;
 		map_diag_add(c->d, MAP_DIAG_NOTE, "calling number %s from P-Asserted-Identity (network provided)",
 			     call->calling.digits);
 	}

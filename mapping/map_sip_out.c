@@ -163,13 +163,16 @@ static int history_info(const struct map_call *call, const struct map_tables *t,
 
 /*
  * From carries the calling number unless it is restricted (then anonymous, RFC 3323 4.1); toward a
- * trusted peer the number is asserted in P-Asserted-Identity with Privacy: id (RFC 3325).  To names
- * the mailbox (the original called number) unless privacy hides it from an untrusted peer.
+ * trusted peer a screened number is asserted in P-Asserted-Identity (RFC 3325).  To names the
+ * mailbox (the original called, else the redirecting number) unless privacy hides it from an
+ * untrusted peer.
  */
 static int parties(const struct map_call *call, const struct map_trunk *tr, const struct map_sip_out_opts *o,
 		   struct map_sip_out *out, struct map_diag *d)
 {
-	const struct map_number *to = call->original_called.present ? &call->original_called : &call->called;
+	const struct map_number *to = call->original_called.present ? &call->original_called
+				      : call->redirecting.present  ? &call->redirecting
+								   : &call->called;
 	const char *from_host = o->from_host ? o->from_host : o->um_host;
 	int restricted = call->calling.present && call->calling.pres != MAP_PRES_ALLOWED;
 	char uri[MAP_SIP_HDR_MAX - 2];
@@ -180,7 +183,7 @@ static int parties(const struct map_call *call, const struct map_trunk *tr, cons
 			return out_err(d, "From");
 		if (!restricted)
 			snprintf(out->from, sizeof(out->from), "<%s>", uri);
-		if (!o->untrusted)
+		if (!o->untrusted && call->calling_verified)	/* RFC 3325: only a screened identity */
 			snprintf(out->p_asserted_identity, sizeof(out->p_asserted_identity), "<%s>", uri);
 		if (restricted)
 			snprintf(out->privacy, sizeof(out->privacy), "id");

@@ -300,6 +300,27 @@ static int numbering_prefix(struct tbl_ctx *c, const char *what, const char *s, 
 	return 0;
 }
 
+/* a domain name: labels of letters, digits and inner hyphens, separated by single dots */
+static int numbering_domain(const char *s)
+{
+	size_t i, len = strlen(s), label = 0;
+
+	if (!len || len >= MAP_CONTEXT_MAX || s[len - 1] == '.' || s[0] == '.')
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '.') {
+			if (!label || s[i - 1] == '-')
+				return 0;
+			label = 0;
+		} else if (isalnum((unsigned char)s[i]) || (s[i] == '-' && label)) {
+			label++;
+		} else {
+			return 0;
+		}
+	}
+	return s[len - 1] != '-';
+}
+
 /* "-" (any), "10" or "9-10": the length of a national significant number */
 static int numbering_length(struct tbl_ctx *c, const char *s, struct map_trunk *tr)
 {
@@ -342,10 +363,14 @@ static int numbering_row(struct tbl_ctx *c, struct map_tables *t, char **col, in
 	memset(tr, 0, sizeof(*tr));
 	strcpy(tr->name, col[0]);
 	ret = numbering_prefix(c, "country code", col[1], tr->cc, 0);
+	if (!ret && strlen(tr->cc) > 3)
+		ret = tbl_err(c, "country code '%s' longer than the 3 digits of E.164", col[1]);
 	if (!ret)
 		ret = numbering_prefix(c, "national prefix", col[2], tr->natpfx, 1);
 	if (!ret)
 		ret = numbering_prefix(c, "international prefix", col[3], tr->intlpfx, 1);
+	if (!ret && tr->natpfx[0] && !strcmp(tr->natpfx, tr->intlpfx))
+		ret = tbl_err(c, "national and international prefix are the same ('%s')", tr->natpfx);
 	if (!ret)
 		ret = numbering_length(c, col[4], tr);
 	if (ret < 0)
@@ -356,9 +381,7 @@ static int numbering_row(struct tbl_ctx *c, struct map_tables *t, char **col, in
 		tr->send_national = 1;
 	else if (strcmp(col[6], "international"))
 		return tbl_err(c, "unknown send format '%s' (international, national)", col[6]);
-	if (strcmp(col[7], "-") && (strlen(col[7]) >= MAP_CONTEXT_MAX || col[7][0] == '+' ||
-				    strspn(col[7], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
-					    strlen(col[7])))
+	if (strcmp(col[7], "-") && !numbering_domain(col[7]))
 		return tbl_err(c, "local-context '%s' is not a domain name (RFC 3966 5.1.5) or -", col[7]);
 	if (strcmp(col[7], "-"))
 		strcpy(tr->local_context, col[7]);
@@ -524,6 +547,10 @@ static int tbl_parse(const struct tbl_file *f, void *tbl, struct map_tables *t, 
 		((struct map_ctable *)tbl)->min = f->min;
 		((struct map_ctable *)tbl)->max = f->max;
 	}
+	if (!*p) {
+		ret = tbl_err(&c, "empty file");
+		goto out;
+	}
 	while (*p) {
 		nl = strchr(p, '\n');
 		n = nl ? (int)(nl - p) : (int)strlen(p);
@@ -582,6 +609,11 @@ int map_tables_load(struct map_tables *t, const struct map_tbl_src *src, size_t 
 			return -EINVAL;
 		}
 		tbl = (char *)t + f->off;
+		if (strlen(src[i].name) - 4 >= MAP_TBL_NAME_LEN) {
+			snprintf(err, errlen, "%s: file name longer than %d characters", src[i].name,
+				 MAP_TBL_NAME_LEN + 3);
+			return -EINVAL;
+		}
 		if (sw) {
 			if (t->nq931 == MAP_TBL_SWITCHES) {
 				snprintf(err, errlen, "%s: too many switch-type tables", src[i].name);

@@ -129,9 +129,47 @@ run_bad "bad hex" "kv:2: .*isup.redirection_information" "$GWMAP" tdm2sip --prot
 printf 'called.nai=4\n' > "$tmp/kv"
 run_bad "no called number" "no called number" "$GWMAP" tdm2sip --proto isup "$tmp/kv"
 printf 'called=12ab\ncalled.nai=4\n' > "$tmp/kv"
-run_bad "bad digits" "called '12ab'" "$GWMAP" tdm2sip --proto isup "$tmp/kv"
+run_bad "bad digits" "kv:1: not address signals .* 'called'" "$GWMAP" tdm2sip --proto isup "$tmp/kv"
 head -c 70000 /dev/zero | tr '\0' 'a' > "$tmp/big.sip"
 run_bad "input over 64 KiB" "larger than 64 KiB" "$GWMAP" sip2tdm --proto isup "$tmp/big.sip"
+
+run_bad "unknown option" "bad option or missing argument '--bogus'" "$GWMAP" --bogus
+run_bad "option without its argument" "bad option or missing argument '-p'" "$GWMAP" tdm2sip -p
+printf 'called=15555552000\ncalled.nai=4\n' > "$tmp/kv"
+run_bad "--um tel:" "--um 'tel:\+1555'" "$GWMAP" tdm2sip --proto isup --um tel:+1555 "$tmp/kv"
+run_bad "--um with a blank" "--um 'sip:um example.com'" "$GWMAP" tdm2sip --proto isup --um 'sip:um example.com' "$tmp/kv"
+run_bad "--um sips:" "--um 'sips:um.example.com'" "$GWMAP" tdm2sip --proto isup --um sips:um.example.com "$tmp/kv"
+printf 'called=5552000\nredirecting=5551002\nq931.reason=4\n' > "$tmp/kv"
+run_bad "a Q.931 key on QSIG" "kv:3: unknown key .*'q931.reason'" "$GWMAP" tdm2sip --proto qsig "$tmp/kv"
+printf 'called=5552000\nredirecting=5551002\netsi.reason=2\netsi.counter=9\n' > "$tmp/kv"
+run_bad "ETSI counter 9" "kv:4: value '9' out of range 1-5" "$GWMAP" tdm2sip --proto etsi "$tmp/kv"
+printf 'called=5552000\nredirecting=5551002\nqsig.reason=4\n' > "$tmp/kv"
+run_bad "QSIG reason 4" "kv:3: value '4' out of range 0-3" "$GWMAP" tdm2sip --proto qsig "$tmp/kv"
+printf 'called=5552000\ncalled.nai=0\n' > "$tmp/kv"
+run_bad "ISUP NAI 0" "kv:2: value '0' out of range 1-127" "$GWMAP" tdm2sip --proto isup "$tmp/kv"
+printf 'called=1234567890123456\ncalled.nai=4\n' > "$tmp/kv"
+run_bad "16-digit international number" "longer than the 15 digits of E.164" "$GWMAP" tdm2sip --proto isup "$tmp/kv"
+printf 'called=15555552000\ncalled.nai=4\nuui=%0128d\n' 0 > "$tmp/kv"
+run_bad "user-to-user over 128 octets" "kv:3: payload too long" "$GWMAP" tdm2sip --proto isup "$tmp/kv"
+printf 'isup.called_party_number=8410515555250000\nisup.redirecting_number=041051f50501\n' > "$tmp/kv"
+run_bad "filler nibble in a raw number" "kv:2: malformed ISUP number" "$GWMAP" tdm2sip --proto isup "$tmp/kv"
+# P-Asserted-Identity only for a screened caller from a trusted trunk; To falls back to the mailbox
+printf 'called=15555552000\ncalled.nai=4\ncalling=15555551000\ncalling.nai=4\ncalling.screen=0\n' > "$tmp/kv"
+"$GWMAP" tdm2sip --proto q931 --trusted "$tmp/kv" > "$tmp/pai" 2>&1
+grep -q '^P-Asserted-Identity' "$tmp/pai" && nok "unscreened caller asserted" || ok
+sed -i 's/calling.screen=0/calling.screen=3/' "$tmp/kv"
+"$GWMAP" tdm2sip --proto q931 --trusted "$tmp/kv" > "$tmp/pai" 2>&1
+expect_line "$tmp/pai" "P-Asserted-Identity: <sip:+15555551000@localhost;user=phone>" "network-provided caller asserted"
+"$GWMAP" tdm2sip --proto q931 "$tmp/kv" > "$tmp/pai" 2>&1
+grep -q '^P-Asserted-Identity' "$tmp/pai" && nok "caller asserted from an untrusted trunk" || ok
+printf 'q931.called_party_number=913135353535353532303030\nq931.redirecting_number=1100813135353535353531303032\n' |
+	"$GWMAP" tdm2sip --proto q931 > "$tmp/to" 2>&1
+expect_line "$tmp/to" "To: <sip:+15555551002@localhost;user=phone>" "To: the redirecting number on PRI"
+# the release cause tables
+"$GWMAP" cause q850 17 > "$tmp/c" && expect_line "$tmp/c" "sip=486" "Q.850 17 -> 486"
+"$GWMAP" cause sip 486 "Q.850;cause=21" > "$tmp/c" && expect_line "$tmp/c" "q850=21" "Reason header wins"
+"$GWMAP" cause sip 603 > "$tmp/c" && expect_line "$tmp/c" "q850=21" "603 -> 21"
+run_bad "cause of a 200" "SIP status '200' is not a failure" "$GWMAP" cause sip 200
 
 # --- check-tables ---
 "$GWMAP" check-tables "$top_srcdir/conf/tables" > "$tmp/ct" 2>&1 && ok || nok "shipped tables invalid: $(cat "$tmp/ct")"
@@ -146,6 +184,23 @@ cp "$top_srcdir/conf/tables/causes.tbl" "$tmp/tables/"
 printf 'both unknown 0\n' > "$tmp/tables/q931-reason.tbl"
 run_bad "check-tables unknown file" "q931-reason.tbl: unknown table file" "$GWMAP" check-tables "$tmp/tables"
 rm "$tmp/tables/q931-reason.tbl"
+cp "$tmp/tables/q931-reasons.tbl" "$tmp/tables/q931-reasons-lucent5e-custom-eastA.tbl"
+run_bad "switch table name too long" "q931-reasons-lucent5e-custom-eastA.tbl: file name longer" "$GWMAP" check-tables "$tmp/tables"
+rm "$tmp/tables/q931-reasons-lucent5e-custom-eastA.tbl"
+cp "$tmp/tables/numbering.tbl" "$tmp/numbering.keep"
+printf 'fr 1234 0 00 9 15 national -\n' >> "$tmp/tables/numbering.tbl"
+run_bad "4-digit country code" "numbering.tbl:[0-9]+: country code '1234' longer than" "$GWMAP" check-tables "$tmp/tables"
+cp "$tmp/numbering.keep" "$tmp/tables/numbering.tbl"
+printf 'fr 33 0 0 9 15 national -\n' >> "$tmp/tables/numbering.tbl"
+run_bad "same prefixes" "numbering.tbl:[0-9]+: national and international prefix are the same" "$GWMAP" check-tables "$tmp/tables"
+cp "$tmp/numbering.keep" "$tmp/tables/numbering.tbl"
+printf 'fr 33 0 00 9 15 national -.-\n' >> "$tmp/tables/numbering.tbl"
+run_bad "bad local context" "numbering.tbl:[0-9]+: local-context '-.-' is not a domain" "$GWMAP" check-tables "$tmp/tables"
+cp "$tmp/numbering.keep" "$tmp/tables/numbering.tbl"
+printf 'fr 33 0 00 9 15 national dp1.example.fr\n' >> "$tmp/tables/numbering.tbl"
+printf 'called=123\ncalled.nai=2\n' | "$GWMAP" tdm2sip --proto isup --tables "$tmp/tables" --trunk fr > "$tmp/ctx" 2>&1
+expect_line "$tmp/ctx" "INVITE sip:123;phone-context=dp1.example.fr@localhost;user=phone SIP/2.0" "local context from numbering.tbl"
+cp "$tmp/numbering.keep" "$tmp/tables/numbering.tbl"
 # an operator's change takes effect: 503 as "called DTE out of order" toward Q.931
 sed -i 's/^encode  not-reachable           15$/encode  not-reachable           9/; /^decode  not-reachable           9$/d; s/^both    not-reachable/both    not-reachable/' "$tmp/tables/q931-reasons.tbl"
 sed -i 's/^encode  not-reachable           9$/both    not-reachable           9/' "$tmp/tables/q931-reasons.tbl"

@@ -67,6 +67,7 @@ static void identities(void)
 	memset(&in, 0, sizeof(in));
 	tdm_number(&in.called, "15555552000", 4, 0);
 	tdm_number(&in.calling, "15555551001", 4, 1);
+	in.calling.screen = MAP_SCREEN_NETWORK;
 	tdm_number(&in.redirecting, "15555551009", 4, 1);
 	tdm_number(&in.orig_called, "15555551009", 4, 1);
 	in.redir_present = 1;
@@ -84,6 +85,18 @@ static void identities(void)
 	CHECK(!strstr(out.from, "15555551001") && !strstr(out.to, "15555551009") && !strstr(out.request_uri, "target"),
 	      "nothing restricted reaches an untrusted peer: %s / %s / %s", out.from, out.to, out.request_uri);
 	CHECK_STR(out.to, "<sip:+15555552000@um.example.com;user=phone>", "To: the pilot toward an untrusted peer");
+	in.orig_called.present = 0;
+	in.redirecting.pres = 0;
+	in.redir_ind = 3;
+	CHECK(!isup_sip(&in, &trusted_um, &out, &d), "no original called number");
+	CHECK_STR(out.to, "<sip:+15555551009@um.example.com;user=phone>", "To: the redirecting number without original");
+	in.orig_called.present = 1;
+	in.redirecting.pres = 1;
+	in.redir_ind = 4;
+	in.calling.screen = MAP_SCREEN_USER_PASSED;
+	CHECK(!isup_sip(&in, &trusted_um, &out, &d) && !out.p_asserted_identity[0],
+	      "ISUP user-provided number never asserted");
+	in.calling.screen = MAP_SCREEN_NETWORK;
 	in.calling.pres = 0;
 	CHECK(!isup_sip(&in, &trusted_um, &out, &d), "allowed caller");
 	CHECK_STR(out.from, "<sip:+15555551001@um.example.com;user=phone>", "allowed caller in From");

@@ -146,6 +146,10 @@ static void isup_raw(void)
 	CHECK(map_isup_number_decode(&back, MAP_ISUP_CALLED_PARTY_NUMBER, buf, 1) < 0, "short number refused");
 	CHECK(map_isup_number_decode(&back, MAP_ISUP_CALLED_PARTY_NUMBER, (const uint8_t *)"\x04\x10\xAA", 3) < 0,
 	      "BCD code 10 refused");
+	CHECK(map_isup_number_decode(&back, MAP_ISUP_REDIRECTING_NUMBER, (const uint8_t *)"\x04\x10\x51\xf5\x05\x01", 6) < 0,
+	      "a filler nibble inside the number refused");
+	CHECK(!map_isup_number_decode(&back, MAP_ISUP_CALLED_PARTY_NUMBER, (const uint8_t *)"\x84\x10\x21\xf3", 4) &&
+		      !strcmp(back.digits, "123"), "ST as the last signal ends the number (%s)", back.digits);
 	p.redir_ind = 4;
 	p.redir_orig_reason = 3;
 	p.redir_counter = 5;

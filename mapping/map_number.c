@@ -71,6 +71,11 @@ static void number_global(struct map_number *n, const struct map_trunk *tr)
 	}
 }
 
+static int national_length(const struct map_trunk *tr, size_t len)
+{
+	return !tr->nat_min || (len >= (size_t)tr->nat_min && len <= (size_t)tr->nat_max);
+}
+
 /*
  * What a dialled string means under the trunk's prefixes: MAP_NAI_INTERNATIONAL or
  * MAP_NAI_NATIONAL with *skip = the prefix length, else MAP_NAI_UNKNOWN.  A national prefix counts
@@ -87,8 +92,7 @@ static int number_prefix(const char *digits, const struct map_trunk *tr, size_t 
 		return MAP_NAI_INTERNATIONAL;
 	}
 	rest = len - strlen(tr->natpfx);
-	if (starts_with(digits, tr->natpfx) &&
-	    (!tr->nat_min || (rest >= (size_t)tr->nat_min && rest <= (size_t)tr->nat_max))) {
+	if (starts_with(digits, tr->natpfx) && national_length(tr, rest)) {
 		*skip = strlen(tr->natpfx);
 		return MAP_NAI_NATIONAL;
 	}
@@ -264,6 +268,9 @@ int map_number_to_sip(const struct map_number *n, const struct map_trunk *tr, ch
 
 	if (nai == MAP_NAI_UNKNOWN)	/* dialled with the trunk's prefixes, as the PBX would */
 		nai = number_prefix(n->digits, tr, &skip);
+	else if (nai == MAP_NAI_NATIONAL && tr && tr->nat_min && !national_length(tr, strlen(n->digits)) &&
+		 number_prefix(n->digits, tr, &skip) != MAP_NAI_NATIONAL)
+		skip = 0;	/* a national number sent with its trunk prefix: the prefix is dropped */
 	if (nai == MAP_NAI_INTERNATIONAL)
 		r = snprintf(buf, len, "+%s", n->digits + skip);
 	else if (nai == MAP_NAI_NATIONAL && *cc)

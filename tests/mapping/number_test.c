@@ -129,6 +129,12 @@ static void to_sip(void)
 	strcpy(n.digits, "1234567890");
 	map_number_to_sip(&n, uk, buf, sizeof(buf));
 	CHECK_STR(buf, "+441234567890", "national to SIP with the trunk's country code");
+	strcpy(n.digits, "02079460000");
+	map_number_to_sip(&n, uk, buf, sizeof(buf));
+	CHECK_STR(buf, "+442079460000", "a national number sent with its trunk prefix loses it");
+	strcpy(n.digits, "5555551002");
+	map_number_to_sip(&n, def, buf, sizeof(buf));
+	CHECK_STR(buf, "+15555551002", "a NANP national number starting with 5 is kept");
 	n.nai = MAP_NAI_SUBSCRIBER;
 	strcpy(n.digits, "5551002");
 	map_number_to_sip(&n, def, buf, sizeof(buf));

@@ -255,22 +255,17 @@ int map_number_from_tdm(struct map_number *n, const struct map_number *raw, cons
 	return 0;
 }
 
-int map_number_is_global(const struct map_number *n)
-{
-	return n->nai == MAP_NAI_INTERNATIONAL || n->nai == MAP_NAI_NATIONAL;
-}
-
 int map_number_to_sip(const struct map_number *n, const struct map_trunk *tr, char *buf, size_t len)
 {
 	const char *cc = tr ? tr->cc : "";
-	size_t skip = 0;
+	size_t skip = 0, pfx = 0;
 	int r, nai = n->nai;
 
 	if (nai == MAP_NAI_UNKNOWN)	/* dialled with the trunk's prefixes, as the PBX would */
 		nai = number_prefix(n->digits, tr, &skip);
-	else if (nai == MAP_NAI_NATIONAL && tr && tr->nat_min && !national_length(tr, strlen(n->digits)) &&
-		 number_prefix(n->digits, tr, &skip) != MAP_NAI_NATIONAL)
-		skip = 0;	/* a national number sent with its trunk prefix: the prefix is dropped */
+	else if (nai == MAP_NAI_NATIONAL && tr && !national_length(tr, strlen(n->digits)) &&
+		 number_prefix(n->digits, tr, &pfx) == MAP_NAI_NATIONAL)
+		skip = pfx;	/* a national number sent with its trunk prefix: the prefix is dropped */
 	if (nai == MAP_NAI_INTERNATIONAL)
 		r = snprintf(buf, len, "+%s", n->digits + skip);
 	else if (nai == MAP_NAI_NATIONAL && *cc)

@@ -42,7 +42,4 @@ int map_number_from_tdm(struct map_number *n, const struct map_number *raw, cons
  */
 int map_number_to_sip(const struct map_number *n, const struct map_trunk *tr, char *buf, size_t len);
 
-/* true if the address is global (E.164 with '+') once written for SIP */
-int map_number_is_global(const struct map_number *n);
-
 #endif

@@ -8,13 +8,18 @@
 
 #include "map_redir.h"
 
-int map_redir_parse_cause(const char *text, int *cause)
+int map_redir_parse_cause_n(const char *text, size_t len, int *cause)
 {
-	if (!text || strlen(text) != 3 || text[0] < '1' || text[0] > '6' || !isdigit((unsigned char)text[1]) ||
+	if (len != 3 || text[0] < '1' || text[0] > '6' || !isdigit((unsigned char)text[1]) ||
 	    !isdigit((unsigned char)text[2]))
 		return -EINVAL;
 	*cause = (text[0] - '0') * 100 + (text[1] - '0') * 10 + (text[2] - '0');
 	return 0;
+}
+
+int map_redir_parse_cause(const char *text, int *cause)
+{
+	return text ? map_redir_parse_cause_n(text, strlen(text), cause) : -EINVAL;
 }
 
 void map_redir_set_cause(struct map_call *call, const struct map_tables *t, int cause, struct map_diag *d)
@@ -88,18 +93,11 @@ void map_redir_complete_for_tdm(struct map_call *call, const struct map_tables *
 int map_redir_cause_for_sip(const struct map_call *call, const struct map_tables *t, struct map_diag *d)
 {
 	int cause = map_rtable_encode(&t->causes, call->redir.reason);
-	int uui_reason;
 
 	if (call->redir.no_cause && !call->redir.cause && call->redir.reason == MAP_REASON_UNKNOWN)
 		return 0;
 	if (!call->redir.cause || call->redir.cause == cause)
 		return cause;
-	uui_reason = map_rtable_decode(&t->causes, call->redir.cause, NULL);
-	if (uui_reason != call->redir.reason) {
-		map_diag_add(d, MAP_DIAG_NOTE, "user-to-user cause %d disagrees with reason %s: cause %d used",
-			     call->redir.cause, map_reason_name(call->redir.reason), cause);
-		return cause;
-	}
 	map_diag_add(d, MAP_DIAG_NOTE, "exact cause %d from user-to-user information", call->redir.cause);
 	return call->redir.cause;
 }

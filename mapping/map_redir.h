@@ -12,6 +12,8 @@
 
 /* a cause parameter's text -> status code; -EINVAL unless exactly three digits 100-699 */
 int map_redir_parse_cause(const char *text, int *cause);
+/* the same for the len characters at text (inside a longer string) */
+int map_redir_parse_cause_n(const char *text, size_t len, int *cause);
 
 /* set redir.reason (and redir.cause) from an RFC 4458 cause; an unmapped cause is unconditional */
 void map_redir_set_cause(struct map_call *call, const struct map_tables *t, int cause, struct map_diag *d);
@@ -25,8 +27,9 @@ void map_redir_set_cause(struct map_call *call, const struct map_tables *t, int 
 void map_redir_complete_for_tdm(struct map_call *call, const struct map_tables *t, struct map_diag *d);
 
 /*
- * The RFC 4458 cause for SIP: the exact cause carried in user-to-user information when it agrees
- * with the reason the TDM side signalled, else the table's cause for the reason.
+ * The RFC 4458 cause for SIP: the exact cause when the call carries one, else the table's cause
+ * for the reason (0: a target without cause).  A carried cause always agrees with the reason:
+ * map_redir_set_cause derives the reason from it, map_redir_uui_cause drops one that disagrees.
  */
 int map_redir_cause_for_sip(const struct map_call *call, const struct map_tables *t, struct map_diag *d);
 

@@ -398,7 +398,7 @@ static int diversion_entry(const char *entry, void *arg)
 /* "SIP;cause=302;text=..." (RFC 4244 hi-targeted-to-uri header, %-escaped in the URI) -> 302 */
 static int rfc4244_reason(const char *value)
 {
-	char buf[ENTRY_MAX + 1], digits[4], *p;
+	char buf[ENTRY_MAX + 1], *p;
 	int cause;
 
 	snprintf(buf, sizeof(buf), "%s", value);
@@ -406,11 +406,9 @@ static int rfc4244_reason(const char *value)
 	if (strncasecmp(buf, "SIP", 3) || (buf[3] != ';' && buf[3] != ' '))
 		return 0;
 	p = strcasestr(buf, "cause=");
-	if (!p || strspn(p + 6, "0123456789") != 3)
+	if (!p || map_redir_parse_cause_n(p + 6, strspn(p + 6, "0123456789"), &cause) < 0)
 		return 0;
-	memcpy(digits, p + 6, 3);
-	digits[3] = '\0';
-	return map_redir_parse_cause(digits, &cause) < 0 ? 0 : cause;
+	return cause;
 }
 
 /*

@@ -12,10 +12,7 @@
 
 #include "map_call.h"
 
-#define MAP_CONTEXT_LEN MAP_CONTEXT_MAX
-
 #define MAP_TBL_ERR_LEN 320
-#define MAP_TBL_TOKENS 16
 #define MAP_TBL_TOKEN_LEN 24
 #define MAP_TBL_MAX_CODE 699
 #define MAP_TBL_SWITCHES 8

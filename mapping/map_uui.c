@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "map_redir.h"
 #include "map_uui.h"
 
 #define UUI_MAGIC "UM/1"
@@ -65,9 +66,7 @@ static void uui_item(struct map_call *call, const char *item, size_t len, struct
 		call->um.skip_pin = 1;
 	} else if (len == 8 && !strncmp(item, "no-cause", 8)) {
 		call->redir.no_cause = 1;
-	} else if (len == 9 && !strncmp(item, "cause=", 6) && sscanf(item + 6, "%3d", &cause) == 1 &&
-		   item[6] >= '1' && item[6] <= '6' && cause >= 100 && cause <= 699 &&
-		   strspn(item + 6, "0123456789") >= 3) {
+	} else if (len > 6 && !strncmp(item, "cause=", 6) && !map_redir_parse_cause_n(item + 6, len - 6, &cause)) {
 		call->redir.cause = cause;
 	} else if (len > 5 && len - 5 < sizeof(val) && !strncmp(item, "sens=", 5)) {
 		memcpy(val, item + 5, len - 5);

@@ -1,0 +1,2 @@
+/* ini.c - (being written) */
+#include "tdm_int.h"

@@ -1,0 +1,2 @@
+/* span.c - (being written) */
+#include "tdm_int.h"

@@ -1,0 +1,2 @@
+/* span_dahdi.c - (being written) */
+#include "tdm_int.h"

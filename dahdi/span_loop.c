@@ -1,0 +1,2 @@
+/* span_loop.c - (being written) */
+#include "tdm_int.h"

@@ -1,0 +1,2 @@
+/* tdm.c - (being written) */
+#include "tdm_int.h"

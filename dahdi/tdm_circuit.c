@@ -1,0 +1,2 @@
+/* tdm_circuit.c - (being written) */
+#include "tdm_int.h"

@@ -1,0 +1,2 @@
+/* tdm_conf.c - (being written) */
+#include "tdm_int.h"

@@ -1,0 +1,2 @@
+/* tdm_isup_parm.c - (being written) */
+#include "tdm_int.h"

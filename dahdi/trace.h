@@ -1,0 +1,4 @@
+/* trace.h - (being written) */
+#ifndef TRACE_H
+#define TRACE_H
+#endif

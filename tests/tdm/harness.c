@@ -1,0 +1,2 @@
+/* harness.c - (being written) */
+#include "harness.h"

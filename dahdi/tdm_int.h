@@ -35,6 +35,7 @@ struct tdm_call {
 	int user_gone;			/* the owner released it or got TDM_EV_RELEASE: no more events */
 	void *sig;			/* the stack's call: struct isup_call * / q931_call * */
 	char name[48];			/* "isup-a cic 3" */
+	int cause;			/* the cause to give the owner if the stack drops the call silently */
 	struct tdm_call *next;		/* tdm's list of calls */
 };
 
@@ -100,7 +101,17 @@ int tdm_circuit_event(struct tdm_circuit *c, int ev);
 void tdm_circuit_set_blocked(struct tdm_circuit *c, int bits, int on);
 const char *tdm_cevent_name(int ev);
 
-/* ---- reports from the signalling modules to the core ---- */
+/* ---- reports from the signalling modules to the core ----
+ *
+ * Who drives the circuit state table: the core applies the call's life cycle - SEIZE_OUT (in
+ * tdm_call_place, before ops->place), SEIZE_IN (tdm_sig_incoming), ANSWER (tdm_call_answer and
+ * tdm_sig_event(TDM_EV_ANSWER)), RELEASE (tdm_call_release, tdm_sig_released_by_far_end), RELEASED
+ * (tdm_sig_call_gone), LINK_DOWN (tdm_sig_link(ts, 0)).  The modules apply RESET / RESET_DONE and
+ * the blocking bits (tdm_circuit_set_blocked), and nothing else.
+ *
+ * A module that loses the link first forgets or frees its stack's calls, then calls
+ * tdm_sig_link(ts, 0): the core releases every call of the span to its owner (cause 38) and frees it.
+ */
 
 /* an IAM/SETUP arrived on c: creates the call and hands setup to the owner.  The module stores its
  * stack call in (*out)->sig before or after.  -EBUSY when the circuit is not idle (glare etc.) */

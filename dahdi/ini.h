@@ -14,6 +14,12 @@
 
 #include <stddef.h>
 
+/* bounds: a longer line, a larger file, more sections or keys are errors, never truncated */
+#define INI_LINE_MAX 1024		/* characters in a line, without its newline */
+#define INI_FILE_MAX (1024 * 1024)	/* bytes in a file */
+#define INI_SECTIONS_MAX 1024
+#define INI_KEYS_MAX 256		/* keys in one section */
+
 struct ini_kv {
 	char *key;
 	char *val;
@@ -35,7 +41,7 @@ struct ini {
 	size_t nsec;
 };
 
-/* 0, -ENOENT/-EACCES (file), -EINVAL (syntax: "file:line: why" in err), -ENOMEM */
+/* 0, -ENOENT/-EACCES (file), -EINVAL (syntax: "file:line: why" in err), -EFBIG, -ENOMEM */
 int ini_load(const char *path, struct ini **out, char *err, size_t errlen);
 /* parse text in memory; name is used in messages */
 int ini_parse(const char *text, size_t len, const char *name, struct ini **out, char *err, size_t errlen);
@@ -45,5 +51,9 @@ void ini_free(struct ini *ini);
 const struct ini_kv *ini_get(const struct ini_section *sec, const char *key);
 /* the first key of sec that no ini_get asked for, or NULL */
 const struct ini_kv *ini_unused(const struct ini_section *sec);
+/* the section [type name] (name "" for [type]), or NULL */
+const struct ini_section *ini_section(const struct ini *ini, const char *type, const char *name);
+/* "[type name]" or "[type]" into buf, for messages; returns buf */
+const char *ini_section_label(const struct ini_section *sec, char *buf, size_t len);
 
 #endif

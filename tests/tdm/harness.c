@@ -18,15 +18,17 @@ static void harness_cb(void *arg, const struct tdm_event *ev)
 		return;
 	if (h->nev == h->cap) {
 		size_t cap = h->cap ? h->cap * 2 : 64;
-		struct hev *n = realloc(h->ev, cap * sizeof(*n));
+		struct hev **n = realloc(h->ev, cap * sizeof(*n));
 
 		if (!n)
 			return;
 		h->ev = n;
 		h->cap = cap;
 	}
-	e = &h->ev[h->nev++];
-	memset(e, 0, sizeof(*e));
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return;
+	h->ev[h->nev++] = e;
 	e->type = ev->type;
 	e->call = ev->call;
 	e->cause = ev->cause;
@@ -78,6 +80,7 @@ void harness_stop(struct harness *h)
 	tdm_conf_free(&h->conf);
 	ini_free(h->ini);
 	ev_loop_free(h->loop);
+	harness_clear(h);
 	free(h->ev);
 	memset(h, 0, sizeof(*h));
 }
@@ -106,7 +109,7 @@ static int harness_links_up(struct harness *h, void *arg)
 	int n = tdm_spans(h->tdm, si, 64, &total);
 
 	for (int i = 0; i < n; i++)
-		if (!si[i].link_up)
+		if (!si[i].link_up || si[i].busy)	/* busy includes circuits still being reset (GRS) */
 			return 0;
 	return 1;
 }
@@ -127,7 +130,7 @@ static int harness_has(struct harness *h, void *arg)
 	struct harness_want *w = arg;
 
 	for (size_t i = 0; i < h->nev; i++) {
-		struct hev *e = &h->ev[i];
+		struct hev *e = h->ev[i];
 
 		if (e->seen || e->type != w->type || (w->span && strcmp(w->span, e->span)))
 			continue;
@@ -146,8 +149,37 @@ struct hev *harness_wait(struct harness *h, int type, const char *span, int ms)
 	return w.found;
 }
 
+struct harness_want_link {
+	const char *span;
+	int up;
+};
+
+static int harness_has_link(struct harness *h, void *arg)
+{
+	struct harness_want_link *w = arg;
+
+	for (size_t i = 0; i < h->nev; i++) {
+		struct hev *e = h->ev[i];
+
+		if (e->seen || e->type != TDM_EV_LINK || strcmp(w->span, e->span) || e->up != w->up)
+			continue;
+		e->seen = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int harness_wait_link(struct harness *h, const char *span, int up, int ms)
+{
+	struct harness_want_link w = { .span = span, .up = up };
+
+	return harness_until(h, harness_has_link, &w, ms);
+}
+
 void harness_clear(struct harness *h)
 {
+	for (size_t i = 0; i < h->nev; i++)
+		free(h->ev[i]);
 	h->nev = 0;
 }
 

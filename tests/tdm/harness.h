@@ -25,7 +25,7 @@ struct harness {
 	struct ini *ini;
 	struct tdm_conf conf;
 	struct tdm *tdm;
-	struct hev *ev;
+	struct hev **ev;		/* each record allocated alone: a pointer stays valid until harness_clear */
 	size_t nev, cap;
 	/* optional: called for every event before it is recorded; return 1 to not record it */
 	int (*hook)(struct harness *h, const struct tdm_event *ev);
@@ -38,10 +38,12 @@ int harness_start(struct harness *h, const char *ini_text);
 void harness_stop(struct harness *h);
 /* run the loop for ms milliseconds */
 void harness_run(struct harness *h, int ms);
-/* run until every span's link is up; 0 or -ETIMEDOUT */
+/* run until every span's link is up and no circuit is busy or resetting; 0 or -ETIMEDOUT */
 int harness_wait_links(struct harness *h, int ms);
 /* run until the next unseen event of type (on span, NULL = any) arrives; marks it seen; NULL on timeout */
 struct hev *harness_wait(struct harness *h, int type, const char *span, int ms);
+/* run until span reports its link up (1) or down (0) with an event not yet seen; 0 or -ETIMEDOUT */
+int harness_wait_link(struct harness *h, const char *span, int up, int ms);
 /* run until cond(h, arg) is true; 0 or -ETIMEDOUT */
 int harness_until(struct harness *h, int (*cond)(struct harness *h, void *arg), void *arg, int ms);
 /* forget recorded events */

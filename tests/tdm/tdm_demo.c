@@ -136,9 +136,10 @@ static int demo_call(struct demo *d, const char *from, const struct tdm_setup *s
 		return 1;
 	}
 	printf("== %s -> the far span received: called %s, redirecting %s, reason %s, counter %d, "
-	       "diversion %s, user-to-user %zu octets\n", from, g->called.digits,
+	       "%s, user-to-user %zu octets\n", from, g->called.digits,
 	       g->redirecting.present ? g->redirecting.digits : "-", map_reason_name(g->redir.reason), g->redir.counter,
-	       g->cdti == MAP_CDTI_NOT_ALLOWED ? "not allowed" : "allowed", d->got.uui_len);
+	       g->cdti == MAP_CDTI_NOT_ALLOWED ? "call diversion not allowed (ISUP 0x6E)" :
+	       map_call_no_diversion(g) ? "no diversion (user-to-user)" : "diversion allowed", d->got.uui_len);
 	demo_print_sip(d);
 	tdm_call_release(c, 16);
 	return demo_wait(d, &d->released, 1) < 0;

@@ -246,7 +246,8 @@ static int tdm_circuit_free(const struct tdm_circuit *c)
 	return c->state == TDM_CS_IDLE && !c->blocked && !c->call;
 }
 
-static struct tdm_circuit *tdm_hunt(struct tdm_span *ts)
+/* a free circuit of ts by its hunting order, skipping those already tried (tried: by circuit index) */
+static struct tdm_circuit *tdm_hunt(struct tdm_span *ts, const unsigned char *tried)
 {
 	int n = ts->ncirc;
 
@@ -264,7 +265,7 @@ static struct tdm_circuit *tdm_hunt(struct tdm_span *ts)
 			i = k;
 			break;
 		}
-		if (tdm_circuit_free(&ts->circ[i])) {
+		if (!tried[i] && tdm_circuit_free(&ts->circ[i])) {
 			ts->rr_next = (i + 1) % n;
 			return &ts->circ[i];
 		}
@@ -272,34 +273,13 @@ static struct tdm_circuit *tdm_hunt(struct tdm_span *ts)
 	return NULL;
 }
 
-int tdm_call_place(struct tdm *tdm, const char *group, const struct tdm_setup *setup, void *user,
-		   struct tdm_call **out)
+/* the set-up on circuit c: 0 with *out set, or the module's -errno (the call is undone) */
+static int tdm_call_place_on(struct tdm_circuit *c, const struct tdm_setup *setup, void *user, struct tdm_call **out)
 {
-	int found = 0, up = 0, r;
-	struct tdm_circuit *c = NULL;
-	struct tdm_span *ts = NULL;
-	struct tdm_call *call;
+	struct tdm_span *ts = c->ts;
+	struct tdm_call *call = tdm_call_new(c, 1, user);
+	int r;
 
-	for (size_t i = 0; i < tdm->nspan && !c; i++) {
-		ts = &tdm->ts[i];
-		if (strcmp(ts->conf->group, group))
-			continue;
-		found = 1;
-		if (!ts->link_up)
-			continue;
-		up = 1;
-		c = tdm_hunt(ts);
-	}
-	if (!found) {
-		LOGW("tdm", "group %s: no such span group", group);
-		return -ENOENT;
-	}
-	if (!c) {
-		LOGN("tdm", "group %s: %s (cause %d)", group, up ? "no free circuit" : "no span in service",
-		     up ? TDM_CAUSE_NO_CIRCUIT : TDM_CAUSE_NETWORK_OUT_OF_ORDER);
-		return up ? -EBUSY : -ENETDOWN;
-	}
-	call = tdm_call_new(c, 1, user);
 	if (!call)
 		return -ENOMEM;
 	tdm_circuit_event(c, TDM_CE_SEIZE_OUT);
@@ -307,7 +287,6 @@ int tdm_call_place(struct tdm *tdm, const char *group, const struct tdm_setup *s
 	if (r < 0) {
 		TDM_LOGC(LOG_LVL_WARN, c, "set-up not sent: %s", strerror(-r));
 		tdm_circuit_event(c, TDM_CE_RELEASED);
-		ts->calls_failed++;
 		tdm_call_unlink(call);
 		return r;
 	}
@@ -316,10 +295,83 @@ int tdm_call_place(struct tdm *tdm, const char *group, const struct tdm_setup *s
 	return 0;
 }
 
-static int tdm_call_op(struct tdm_call *call, int (*op)(struct tdm_call *))
+/*
+ * Hunt on ts and place the call.  A circuit the stack still holds (-EBUSY: e.g. libss7 awaiting the
+ * UBA of an unblocking, or the RLC of a refused IAM) is skipped and the next one tried, so that one
+ * circuit busy in the stack does not fail a call while others are free.  -EBUSY: none left.
+ */
+static int tdm_call_place_span(struct tdm_span *ts, const struct tdm_setup *setup, void *user, struct tdm_call **out)
+{
+	unsigned char tried[TDM_CHANS_MAX] = { 0 };
+	struct tdm_circuit *c;
+	int r = -EBUSY;
+
+	while (ts->ncirc <= TDM_CHANS_MAX && (c = tdm_hunt(ts, tried))) {
+		r = tdm_call_place_on(c, setup, user, out);
+		if (r != -EBUSY)
+			break;
+		tried[c - ts->circ] = 1;
+	}
+	if (r < 0 && r != -EBUSY)
+		ts->calls_failed++;
+	return r;
+}
+
+int tdm_call_place(struct tdm *tdm, const char *group, const struct tdm_setup *setup, void *user,
+		   struct tdm_call **out)
+{
+	int found = 0, up = 0, r = -EBUSY;
+
+	for (size_t i = 0; i < tdm->nspan && r == -EBUSY; i++) {
+		struct tdm_span *ts = &tdm->ts[i];
+
+		if (strcmp(ts->conf->group, group))
+			continue;
+		found = 1;
+		if (!ts->link_up)
+			continue;
+		up = 1;
+		r = tdm_call_place_span(ts, setup, user, out);
+	}
+	if (!found) {
+		LOGW("tdm", "group %s: no such span group", group);
+		return -ENOENT;
+	}
+	if (r == -EBUSY || !up) {
+		LOGN("tdm", "group %s: %s (cause %d)", group, up ? "no free circuit" : "no span in service",
+		     up ? TDM_CAUSE_NO_CIRCUIT : TDM_CAUSE_NETWORK_OUT_OF_ORDER);
+		return up ? -EBUSY : -ENETDOWN;
+	}
+	return r;
+}
+
+/*
+ * May the owner answer (or send progress on) this call?  Only an incoming call not yet answered:
+ * on an outgoing call the stack would send ACM/ANM or ALERTING/CONNECT the wrong way, and a second
+ * answer would put a second ANM/CONNECT on the wire.
+ */
+static int tdm_call_can_respond(const struct tdm_call *call)
 {
 	if (call->user_gone)
 		return -EALREADY;
+	if (call->outgoing) {
+		LOGW("tdm", "%s [%s]: the owner answers its own outgoing call: refused", call->name,
+		     tdm_cstate_name(call->circ->state));
+		return -EINVAL;
+	}
+	if (call->circ->state != TDM_CS_IN_SETUP) {
+		LOGN("tdm", "%s [%s]: already answered: nothing sent", call->name, tdm_cstate_name(call->circ->state));
+		return -EALREADY;
+	}
+	return 0;
+}
+
+static int tdm_call_op(struct tdm_call *call, int (*op)(struct tdm_call *))
+{
+	int r = tdm_call_can_respond(call);
+
+	if (r < 0)
+		return r;
 	return op ? op(call) : -ENOTSUP;
 }
 
@@ -336,18 +388,20 @@ int tdm_call_forwarded(struct tdm_call *call)
 int tdm_call_progress(struct tdm_call *call, int inband)
 {
 	const struct tdm_sig_ops *ops = call->circ->ts->ops;
+	int r = tdm_call_can_respond(call);
 
-	if (call->user_gone)
-		return -EALREADY;
+	if (r < 0)
+		return r;
 	return ops->progress ? ops->progress(call, inband) : -ENOTSUP;
 }
 
 int tdm_call_alert(struct tdm_call *call, int inband)
 {
 	const struct tdm_sig_ops *ops = call->circ->ts->ops;
+	int r = tdm_call_can_respond(call);
 
-	if (call->user_gone)
-		return -EALREADY;
+	if (r < 0)
+		return r;
 	return ops->alert ? ops->alert(call, inband) : -ENOTSUP;
 }
 
@@ -547,6 +601,16 @@ int tdm_spans(const struct tdm *tdm, struct tdm_span_info *out, size_t max, size
 	return (int)n;
 }
 
+/*
+ * Maintenance needs the signalling link: a RESET/BLO that cannot go out would leave the circuit
+ * resetting (or blocked) with nothing on the wire to end it.
+ */
+static int tdm_maint_down(const struct tdm_span *ts, const char *what)
+{
+	LOGW("tdm", "span %s: signalling link down: %s refused", ts->conf->name, what);
+	return -ENETDOWN;
+}
+
 static int tdm_maint_circuit(struct tdm *tdm, const char *span, int cic, struct tdm_circuit **out)
 {
 	struct tdm_span *ts = tdm_span_find(tdm, span);
@@ -566,6 +630,8 @@ int tdm_circuit_block(struct tdm *tdm, const char *span, int cic, int block)
 		return r;
 	if (!c->ts->ops->block)
 		return -ENOTSUP;
+	if (!c->ts->link_up)
+		return tdm_maint_down(c->ts, block ? "block" : "unblock");
 	TDM_LOGC(LOG_LVL_NOTICE, c, "operator %s", block ? "blocks" : "unblocks");
 	return c->ts->ops->block(c, block);
 }
@@ -579,6 +645,8 @@ int tdm_circuit_reset(struct tdm *tdm, const char *span, int cic)
 		return r;
 	if (!c->ts->ops->reset)
 		return -ENOTSUP;
+	if (!c->ts->link_up)
+		return tdm_maint_down(c->ts, "reset");
 	TDM_LOGC(LOG_LVL_NOTICE, c, "operator resets");
 	return c->ts->ops->reset(c);
 }
@@ -593,6 +661,8 @@ int tdm_group_block(struct tdm *tdm, const char *span, int first, int last, int 
 		return -ENOTSUP;
 	if (first > last)
 		return -EINVAL;
+	if (!ts->link_up)
+		return tdm_maint_down(ts, block ? "group block" : "group unblock");
 	LOGN("tdm", "span %s: operator %s %d-%d", span, block ? "blocks" : "unblocks", first, last);
 	return ts->ops->group_block(ts, first, last, block);
 }
@@ -605,6 +675,8 @@ int tdm_span_reset(struct tdm *tdm, const char *span)
 		return -ENOENT;
 	if (!ts->ops->reset_all)
 		return -ENOTSUP;
+	if (!ts->link_up)
+		return tdm_maint_down(ts, "reset every circuit");
 	LOGN("tdm", "span %s: operator resets every circuit", span);
 	return ts->ops->reset_all(ts);
 }

@@ -80,6 +80,10 @@ size_t tdm_call_count(const struct tdm *tdm);
  */
 int tdm_call_place(struct tdm *tdm, const char *group, const struct tdm_setup *setup, void *user,
 		   struct tdm_call **out);
+/*
+ * Answering an incoming call: -EINVAL on an outgoing call (nothing is sent backwards), -EALREADY once
+ * answered or released (no second ANM/CONNECT), -ENOTSUP where the protocol has no such message.
+ */
 int tdm_call_proceeding(struct tdm_call *call);			/* incoming: CALL PROCEEDING (PRI) */
 int tdm_call_progress(struct tdm_call *call, int inband);	/* incoming: ACM / CPG / PROGRESS */
 int tdm_call_alert(struct tdm_call *call, int inband);		/* incoming: ACM subscriber free / ALERTING */
@@ -135,7 +139,8 @@ const char *tdm_ev_name(int type);
 int tdm_circuits(const struct tdm *tdm, const char *span, struct tdm_circuit_info *out, size_t max, size_t *total);
 int tdm_spans(const struct tdm *tdm, struct tdm_span_info *out, size_t max, size_t *total);
 
-/* maintenance: cic is the CIC on ISUP, the B-channel on PRI.  -ENOENT, -ENOTSUP, -EBUSY */
+/* maintenance: cic is the CIC on ISUP, the B-channel on PRI.  -ENOENT, -ENOTSUP, -EBUSY, and -ENETDOWN
+ * while the span's signalling link is down (nothing could reach the far end) */
 int tdm_circuit_block(struct tdm *tdm, const char *span, int cic, int block);	/* BLO / UBL */
 int tdm_circuit_reset(struct tdm *tdm, const char *span, int cic);		/* RSC / RESTART channel */
 int tdm_group_block(struct tdm *tdm, const char *span, int first, int last, int block);	/* CGB / CGU */

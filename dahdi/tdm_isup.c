@@ -379,20 +379,33 @@ static int tdm_isup_grs_run(struct tdm_isup *is, int a, int b)
 	TDM_LOGC(LOG_LVL_INFO, ra->circ, "GRS for CICs %d-%d", a, b);
 	if (!tdm_isup_ic(ra) || isup_grs(is->ss7, ra->ic, b) < 0) {
 		ra->ic = NULL;	/* libss7 frees it when sending fails */
+		TDM_LOGC(LOG_LVL_WARN, ra->circ, "GRS for CICs %d-%d not sent: circuits left idle", a, b);
+		for (int cic = a; cic <= b; cic++)
+			tdm_circuit_event(tdm_isup_cic_of(is, cic)->circ, TDM_CE_RESET_DONE);
 		return -EIO;
 	}
 	ra->grs_sent = 1;
 	return 0;
 }
 
+static int tdm_isup_rsc(struct tdm_isup_cic *r, int cause);
+
+/*
+ * Reset the configured CICs in [first, last]: GRS per contiguous run of 2 to 32, RSC for a CIC
+ * alone (Q.763 3.43: range 0 is reserved in a GRS, and a GRS with it is discarded, Q.764 2.9.3.3).
+ */
 static int tdm_isup_grs(struct tdm_isup *is, int first, int last)
 {
-	int cics[TDM_CHANS_MAX], n = tdm_isup_cics(is, first, last, cics), k = 0, end, ret = 0;
+	int cics[TDM_CHANS_MAX], n = tdm_isup_cics(is, first, last, cics), k = 0, end, ret = 0, r;
 
 	while (k < n) {
 		for (end = k; end + 1 < n && cics[end + 1] == cics[end] + 1 && cics[end + 1] - cics[k] < TDM_ISUP_GROUP_MAX;)
 			end++;
-		if (tdm_isup_grs_run(is, cics[k], cics[end]) < 0)
+		if (end == k)
+			r = tdm_isup_rsc(tdm_isup_cic_of(is, cics[k]), TDM_ISUP_CAUSE_TEMPORARY_FAILURE);
+		else
+			r = tdm_isup_grs_run(is, cics[k], cics[end]);
+		if (r < 0)
 			ret = -EIO;
 		k = end + 1;
 	}
@@ -627,9 +640,15 @@ static void tdm_isup_on_rsc(struct tdm_isup *is, struct tdm_isup_cic *r, const s
 		tdm_isup_far_release(r, TDM_ISUP_CAUSE_TEMPORARY_FAILURE);
 		tdm_isup_call_gone(r);
 	}
-	/* Q.764 2.9.3.1: a reset removes the remote blocking */
+	/* Q.764 2.9.3.1: a reset removes the remote blocking; our own blocking is told again (BLO) */
 	tdm_circuit_set_blocked(r->circ, TDM_BLOCK_REMOTE, 0);
-	isup_rlc(is->ss7, r->ic);
+	if (r->circ->blocked & TDM_BLOCK_LOCAL) {
+		TDM_LOGC(LOG_LVL_INFO, r->circ, "RSC on a locally blocked circuit: BLO sent again");
+		if (!r->ic || isup_blo(is->ss7, r->ic) < 0)
+			r->ic = NULL;	/* libss7 frees its call when sending fails */
+	}
+	if (r->ic)
+		isup_rlc(is->ss7, r->ic);
 	tdm_isup_ic_done(r);
 }
 
@@ -893,8 +912,11 @@ static int tdm_isup_rsc(struct tdm_isup_cic *r, int cause)
 		tdm_isup_call_gone(r);
 	}
 	tdm_circuit_event(r->circ, TDM_CE_RESET);
+	TDM_LOGC(LOG_LVL_INFO, r->circ, "RSC");
 	if (!tdm_isup_ic(r) || isup_rsc(r->is->ss7, r->ic) < 0) {
-		r->ic = NULL;
+		r->ic = NULL;	/* libss7 frees it when sending fails */
+		TDM_LOGC(LOG_LVL_WARN, r->circ, "RSC not sent: circuit left idle");
+		tdm_circuit_event(r->circ, TDM_CE_RESET_DONE);
 		return -EIO;
 	}
 	return 0;

@@ -912,7 +912,10 @@ static void tdm_pri_ev_ring(struct tdm_pri *ps, const pri_event *e)
 	}
 	snprintf(name, sizeof(name), "%s ch %d", ps->ts->conf->name, c->chan);
 	if (tdm_pri_setup_in(ps, e, name, &setup) < 0) {
+		/* libpri sends nothing for cause 28 on a SETUP it has not answered (and keeps the call):
+		 * CALL PROCEEDING first, so that the DISCONNECT carries the cause to the caller */
 		TDM_LOGC(LOG_LVL_NOTICE, c, "SETUP refused: numbers not usable, cause %d", CAUSE_INVALID_NUMBER_FORMAT);
+		pri_proceeding(ps->pri, qc, c->chan, 0);
 		tdm_pri_hangup(ps, qc, CAUSE_INVALID_NUMBER_FORMAT);
 		return;
 	}

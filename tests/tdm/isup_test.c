@@ -843,6 +843,8 @@ static void timer_tests(struct harness *h)
 	}
 }
 
+static void link_down_maint_test(struct harness *h);
+
 /* ---- link down and up ---- */
 
 static void link_tests(struct harness *h)
@@ -867,11 +869,108 @@ static void link_tests(struct harness *h)
 	ev = harness_wait(h, TDM_EV_LINK, B, WAIT_MS);
 	CHECK(ev && !ev->up, "isup-b: link down event");
 	CHECK_INT(tdm_call_count(h->tdm), 0, "link down: no call left");
+	link_down_maint_test(h);
 	CHECK_INT(tdm_span_break(h->tdm, A, 0), 0, "line restored");
 	CHECK(harness_wait_links(h, WAIT_MS) == 0, "links up again");
 	CHECK(wait_idle(h) == 0, "GRS after recovery: idle");
 	harness_clear(h);
 	reason_call(h, A, 1, 1, 16);
+}
+
+
+/* ---- review regressions ---- */
+
+/*
+ * Maintenance while the link is down: nothing can go out, so it is refused rather than leaving the
+ * circuit resetting (no RSC/GRS on the wire, no RLC/GRA to end it) or blocked unknown to the far end.
+ */
+static void link_down_maint_test(struct harness *h)
+{
+	CHECK_INT(tdm_circuit_reset(h->tdm, A, 1), -ENETDOWN, "link down: RSC refused");
+	CHECK_INT(cstate(h, A, 1), TDM_CS_IDLE, "link down: CIC 1 not left resetting");
+	CHECK_INT(tdm_span_reset(h->tdm, A), -ENETDOWN, "link down: GRS refused");
+	CHECK_INT(cstate(h, A, 4), TDM_CS_IDLE, "link down: CIC 4 not left resetting");
+	CHECK_INT(tdm_circuit_block(h->tdm, A, 2, 1), -ENETDOWN, "link down: BLO refused");
+	CHECK_INT(tdm_group_block(h->tdm, A, 1, 2, 1), -ENETDOWN, "link down: CGB refused");
+	CHECK_INT(cblocked(h, A, 2), 0, "link down: CIC 2 not blocked");
+}
+
+/*
+ * A circuit libss7 still holds (UBL sent, UBA awaited: T14 runs) is idle and unblocked for the
+ * core; hunting must go on to the next circuit instead of failing the call with -EBUSY.
+ */
+static void unblock_hunt_test(struct harness *h)
+{
+	struct idle_want blocked_ok = { 1 };
+	struct tdm_setup s;
+	struct tdm_call *out = NULL;
+	struct hev *ev;
+	int r;
+
+	harness_clear(h);
+	CHECK_INT(tdm_circuit_block(h->tdm, A, 1, 1), 0, "hunt: BLO CIC 1");
+	CHECK(wait_blocked(h, B, 1, 1, TDM_BLOCK_REMOTE) == 0, "hunt: isup-b sees CIC 1 blocked");
+	CHECK(harness_until(h, all_idle, &blocked_ok, WAIT_MS) == 0, "hunt: BLA");
+	CHECK_INT(tdm_circuit_block(h->tdm, A, 1, 0), 0, "hunt: UBL CIC 1, UBA not yet in");
+	harness_setup(&s, "6100", "2125551234");
+	r = tdm_call_place(h->tdm, A, &s, NULL, &out);
+	CHECK_INT(r, 0, "hunt: a call placed while CIC 1 awaits its UBA");
+	if (r)
+		return;
+	CHECK_INT(tdm_call_cic(out), 2, "hunt: it went out on CIC 2");
+	ev = harness_wait(h, TDM_EV_SETUP, B, WAIT_MS);
+	CHECK(ev != NULL, "hunt: isup-b gets the call");
+	CHECK_INT(tdm_call_release(out, 16), 0, "hunt: release");
+	CHECK(wait_idle(h) == 0, "hunt: both sides idle, CIC 1 unblocked");
+}
+
+/* the owner may answer only an incoming call, and only once */
+static void respond_guard_test(struct harness *h)
+{
+	struct tdm_call *out, *in;
+
+	harness_clear(h);
+	if (answered_call(h, A, &out, &in))
+		return;
+	CHECK_INT(tdm_call_answer(out), -EINVAL, "guard: an outgoing call cannot be answered by its owner");
+	CHECK_INT(tdm_call_alert(out, 0), -EINVAL, "guard: nor alerted");
+	CHECK_INT(tdm_call_progress(out, 1), -EINVAL, "guard: nor progressed");
+	CHECK_INT(tdm_call_answer(in), -EALREADY, "guard: a second answer (second ANM) refused");
+	CHECK_INT(tdm_call_alert(in, 0), -EALREADY, "guard: alerting after answer refused");
+	harness_run(h, 200);
+	CHECK_INT(cstate(h, A, tdm_call_cic(out)), TDM_CS_ANSWERED, "guard: the call is still up");
+	CHECK_INT(cstate(h, B, tdm_call_cic(in)), TDM_CS_ANSWERED, "guard: ... on both sides");
+	CHECK_INT(tdm_call_release(out, 16), 0, "guard: release");
+	CHECK(wait_idle(h) == 0, "guard: both sides idle");
+}
+
+/*
+ * Q.764 2.9.3.1 c): an RSC received on a circuit we blocked is answered with BLO (then RLC), so the
+ * far end, which treats the reset as removing the blocking, learns it is still blocked.  Checked in
+ * the trace: isup-a sends BLO twice for CIC 3 (tshark_trace_tests).
+ */
+static void rsc_blocked_test(struct harness *h)
+{
+	struct idle_want blocked_ok = { 1 };
+
+	harness_clear(h);
+	CHECK_INT(tdm_circuit_block(h->tdm, A, 3, 1), 0, "RSC/BLO: isup-a blocks CIC 3");
+	CHECK(wait_blocked(h, B, 3, 3, TDM_BLOCK_REMOTE) == 0, "RSC/BLO: isup-b sees CIC 3 blocked");
+	CHECK(harness_until(h, all_idle, &blocked_ok, WAIT_MS) == 0, "RSC/BLO: BLA");
+	CHECK_INT(tdm_circuit_reset(h->tdm, B, 3), 0, "RSC/BLO: isup-b resets CIC 3");
+	CHECK(harness_until(h, all_idle, &blocked_ok, WAIT_MS) == 0, "RSC/BLO: RLC, both idle");
+	harness_run(h, 300);
+	CHECK_INT(cblocked(h, A, 3), TDM_BLOCK_LOCAL, "RSC/BLO: isup-a still blocks CIC 3");
+	CHECK_INT(cblocked(h, B, 3), TDM_BLOCK_REMOTE, "RSC/BLO: isup-b still sees CIC 3 blocked");
+	CHECK_INT(tdm_circuit_block(h->tdm, A, 3, 0), 0, "RSC/BLO: UBL");
+	CHECK(wait_idle(h) == 0, "RSC/BLO: unblocked, idle");
+}
+
+static void review_tests(struct harness *h)
+{
+	unblock_hunt_test(h);
+	respond_guard_test(h);
+	rsc_blocked_test(h);
 }
 
 /* ---- the span's pcap trace, decoded by tshark ---- */
@@ -931,6 +1030,45 @@ static void tshark_trace_tests(void)
 		      "trace: ISUP message type 0x%02x decoded cleanly", types[i]);
 	}
 	CHECK(strstr(out, "|1\n") == NULL && strstr(out, "Malformed") == NULL, "trace: no malformed frame");
+	CHECK_INT(tshark_fields(path, "isup.message_type == 19 && isup.cic == 3 && mtp3.opc == 1", "isup.cic", out,
+				sizeof(out)), 0, "tshark: BLO on CIC 3");
+	CHECK_INT(count_lines(out), 2, "trace: isup-a blocks CIC 3, and again after isup-b's RSC (Q.764 2.9.3.1 c)");
+}
+
+/*
+ * CICs 1-3 and 5: at link up, GRS for 1-3 and RSC for 5 alone (a GRS with range 0 is reserved,
+ * Q.763 3.43, and discarded by the far end); checked on the wire by tshark.
+ */
+static void single_cic_test(void)
+{
+	char conf[2048], path[128], out[4096];
+	struct harness h;
+
+	snprintf(conf, sizeof(conf),
+		 "[span " A "]\nbackend = loopback\nsignalling = isup\npeer = " B "\nopc = 1\ndpc = 2\n"
+		 "dchan = 16\nbchan = 1-3,5\ntimers = short\ntrace = %s/c.pcap\n\n"
+		 "[span " B "]\nbackend = loopback\nsignalling = isup\npeer = " A "\nopc = 2\ndpc = 1\n"
+		 "dchan = 16\nbchan = 1-3,5\ntimers = short\n", trace_dir);
+	CHECK(harness_start(&h, conf) == 0, "single CIC: pair starts: %s", h.err);
+	CHECK(harness_wait_links(&h, WAIT_MS) == 0, "single CIC: links up");
+	CHECK(wait_idle(&h) == 0, "single CIC: every circuit reset and idle");
+	harness_stop(&h);
+	snprintf(path, sizeof(path), "%s/c.pcap", trace_dir);
+	if (!have_tshark()) {
+		printf("SKIP: tshark not installed: GRS ranges NOT checked\n");
+		unlink(path);
+		return;
+	}
+	CHECK_INT(tshark_fields(path, "isup.message_type == 23", "mtp3.opc isup.cic isup.range_indicator", out,
+				sizeof(out)), 0, "tshark: GRS");
+	/* tshark shows the range field plus one: the number of circuits */
+	CHECK(strstr(out, "1|1|3\n") && strstr(out, "2|1|3\n"), "single CIC: GRS for CICs 1-3 both ways");
+	CHECK(!strstr(out, "|1\n"), "single CIC: no GRS with range 0 (one circuit)");
+	CHECK_INT(tshark_fields(path, "isup.message_type == 18 && isup.cic == 5", "mtp3.opc", out, sizeof(out)), 0,
+		  "tshark: RSC");
+	CHECK(strstr(out, "1\n") && strstr(out, "2\n"), "single CIC: RSC for CIC 5 both ways");
+	if (!getenv("ISUP_TEST_KEEP"))
+		unlink(path);
 }
 
 static void loop_tests(void)
@@ -942,10 +1080,12 @@ static void loop_tests(void)
 	maint_tests(&h);
 	glare_tests(&h);
 	timer_tests(&h);
+	review_tests(&h);
 	link_tests(&h);
 	CHECK_INT(tdm_call_count(h.tdm), 0, "no call left at the end");
 	harness_stop(&h);
 	tshark_trace_tests();
+	single_cic_test();
 }
 
 int main(int argc, char **argv)

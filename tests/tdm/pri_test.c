@@ -636,6 +636,10 @@ static void break_tests(struct harness *h, const struct pri_case *pc, int longer
 	CHECK(harness_until(h, have_releases, &down, WAIT_MS) == 0, "%s: both sides report the link", what);
 	CHECK(harness_until(h, have_releases, &rel, WAIT_MS) == 0, "%s: every call released with cause 38", what);
 	expect_idle(h, what);
+	/* no RESTART into a dead link: it would leave the channel resetting, never acknowledged */
+	CHECK(tdm_circuit_reset(h->tdm, "a", 1) == -ENETDOWN, "%s: RESTART refused while the link is down", what);
+	CHECK(tdm_span_reset(h->tdm, "a") == -ENETDOWN, "%s: RESTART of every channel refused", what);
+	CHECK(harness_cstate(h, "a", 1, NULL) == TDM_CS_IDLE, "%s: channel 1 not left resetting", what);
 	if (longer) {	/* Q.921 gives up after T203 3 s then T200 1 s x N200 3 with the short timers given
 			 * through pri_set_timer (libpri's own T203 is 10 s: no D-channel would fail) */
 		dchan_downs = 0;
@@ -779,6 +783,26 @@ static void uui_off_test(void)
 
 /* ---- one configuration ---- */
 
+/* a SETUP whose called number cannot be read (national, 16 digits) is refused with cause 28 at once */
+static void bad_number_test(struct harness *h, const struct pri_case *pc)
+{
+	struct tdm_setup s;
+	struct hev *e;
+	char what[96];
+
+	snprintf(what, sizeof(what), "%s: unusable called number", pc->sw);
+	harness_clear(h);
+	harness_setup(&s, "1234567890123456", "5550100");
+	if (!place(h, "a", &s, what))
+		return;
+	e = harness_wait(h, TDM_EV_RELEASE, "a", 2000);
+	CHECK(e != NULL, "%s: the caller hears the refusal before T303", what);
+	if (e)
+		CHECK(e->cause == 28, "%s: cause 28 (invalid number format), got %d", what, e->cause);
+	CHECK(harness_wait(h, TDM_EV_SETUP, "b", 0) == NULL, "%s: the callee's owner never saw it", what);
+	expect_idle(h, what);
+}
+
 static void run_case(const struct pri_case *pc)
 {
 	struct harness h;
@@ -799,6 +823,7 @@ static void run_case(const struct pri_case *pc)
 	uui_calls(&h, pc, &w);
 	progress_tests(&h, pc);
 	collision_tests(&h, pc);
+	bad_number_test(&h, pc);
 	restart_tests(&h, pc);
 	service_tests(&h, pc);
 	break_tests(&h, pc, 0);

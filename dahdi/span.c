@@ -471,6 +471,15 @@ void span_bearer_close(struct span *span, int chan)
 	span->bopen[idx] = 0;
 }
 
+int span_chan_pos(const struct span *span, int chan)
+{
+	int idx = span_bchan_index(span, chan);
+
+	if (idx < 0 || !span->ops->chan_pos)
+		return chan;
+	return span->ops->chan_pos(span, idx);
+}
+
 int span_break(struct span *span, int broken)
 {
 	if (!span->ops->set_broken)

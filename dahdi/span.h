@@ -55,6 +55,9 @@ int span_alarmed(const struct span *span);
  * (-ENOTSUP for a loopback pair that joins two processes) */
 int span_bearer_open(struct span *span, int chan);
 void span_bearer_close(struct span *span, int chan);
+/* the timeslot of channel chan (one of conf->bchan) in its span, as Q.931 numbers B-channels: DAHDI's
+ * chanpos (channel 49 of a card's third span is 1 there); loopback: chan itself */
+int span_chan_pos(const struct span *span, int chan);
 
 /* loopback only: cut (1) or restore (0) the line; both ends raise/clear their alarm; -ENOTSUP on DAHDI */
 int span_break(struct span *span, int broken);

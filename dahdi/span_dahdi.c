@@ -7,11 +7,15 @@
  * one HDLC frame followed by its two FCS octets, which are stripped; a write takes the frame and two
  * octets of room where the driver puts the FCS.  When an event is pending, read and write fail with
  * ELAST and DAHDI_GETEVENT fetches it (also on POLLPRI): ALARM / NOALARM set the span's alarm;
- * BADFCS, ABORT and OVERRUN are frames lost on receive.
+ * BADFCS, ABORT and OVERRUN are frames lost on receive (also when every receive buffer was full).
+ * On dahdi_dynamic spans the driver raises red alarm when nothing arrived for a second (peer span
+ * destroyed) and clears it on the next message; DAHDI_MAINT (dahdi_maint) is not supported there.
  *
  * The driver paces the channel at the line rate, so span.c does not (span_dahdi_ops.paced = 0).
- * A frame written within a few milliseconds of opening the channel can be lost (measured on DAHDI's
- * dynamic loopback spans); nothing here waits for that: LAPD (libpri) and MTP2 (libss7) retransmit.
+ * A frame written within a few milliseconds of opening the channel is usually lost (DAHDI's dynamic
+ * loopback spans in qemu: 7 of 10 with the far end long open, tests/tdm/qemu/dahdi_smoke open), which
+ * costs LAPD a T200 (1 s) at start: frames wait SPAN_DAHDI_SETTLE_US after the open (-EAGAIN, then a
+ * timer kicks the queue).  A frame arriving just after our own open is lost too; the far end resends.
  *
  * Bearer channels: open, DAHDI_SPECIFY, DAHDI_SET_BLOCKSIZE 160 (20 ms of G.711), DAHDI_AUDIOMODE.
  */
@@ -28,15 +32,23 @@
 #include "span_int.h"
 
 #define SPAN_DAHDI_DEV "/dev/dahdi/channel"
-#define SPAN_DAHDI_NUMBUFS 16
-#define SPAN_DAHDI_BUFSIZE 1024
+#define SPAN_DAHDI_CTL "/dev/dahdi/ctl"
+/* DAHDI's most buffers (DAHDI_MAX_NUM_BUFS) at DAHDI_MAX_BUF_SPACE: when every receive buffer is
+ * full the driver stops deframing and the frames around it arrive as bad FCS or abort, so a reader
+ * late by 16 MTP2 fill-in frames (12 ms) was losing frames; 32 give it 24 ms */
+#define SPAN_DAHDI_NUMBUFS 32
+#define SPAN_DAHDI_BUFSIZE 1024	/* frame + FCS: a longer write is cut by the driver, so refused here */
 #define SPAN_DAHDI_BLOCKSIZE 160
 #define SPAN_DAHDI_FCS 2
 #define SPAN_DAHDI_BURST 64
+#define SPAN_DAHDI_SETTLE_US 50000	/* no frame written before the channel has been open this long */
 
 struct span_dahdi {
 	int fd;			/* the D-channel */
 	int bfd[TDM_CHANS_MAX];	/* bearer channels by conf.bchan index, -1 = closed */
+	int pos[TDM_CHANS_MAX];	/* their timeslots in the DAHDI span (chanpos): Q.931 channel numbers */
+	uint64_t tx_from_us;	/* open + SPAN_DAHDI_SETTLE_US */
+	struct ev_timer settle;	/* kicks the transmit queue at tx_from_us */
 };
 
 static const char span_dahdi_dev[] = SPAN_DAHDI_DEV;
@@ -66,6 +78,11 @@ static void span_dahdi_event(struct span *span, int ev)
 		break;
 	case DAHDI_EVENT_NOALARM:
 		span_be_alarm(span, 0);
+		break;
+	case DAHDI_EVENT_REMOVED:
+		/* the device went away (hot unplug, span unassigned): the line is gone for good */
+		LOGE("span", "span %s: channel %d: DAHDI device removed", span->conf.name, span->conf.dchan);
+		span_be_alarm(span, 1);
 		break;
 	case DAHDI_EVENT_BADFCS:
 		span_be_rx_dropped(span, "bad FCS");
@@ -134,12 +151,29 @@ static void span_dahdi_fd_cb(void *arg, int fd, short revents)
 	span_be_unhold(span);
 }
 
+/* the channel has settled after its open: frames may go */
+static void span_dahdi_settle_cb(void *arg)
+{
+	struct span *span = arg;
+
+	span_be_hold(span);
+	span_be_kick(span);
+	span_be_unhold(span);
+}
+
 static int span_dahdi_send_raw(struct span *span, const uint8_t *frame, size_t len)
 {
 	struct span_dahdi *dp = span->priv;
 	uint8_t buf[SPAN_FRAME_MAX + SPAN_DAHDI_FCS];
+	uint64_t now = ev_now_us();
 	ssize_t n = -1;
 
+	if (len + SPAN_DAHDI_FCS > SPAN_DAHDI_BUFSIZE)
+		return -EMSGSIZE;
+	if (now < dp->tx_from_us) {
+		ev_timer_start_us(span->loop, &dp->settle, dp->tx_from_us - now);
+		return -EAGAIN;
+	}
 	memcpy(buf, frame, len);
 	memset(buf + len, 0, SPAN_DAHDI_FCS);	/* room for the FCS the driver computes */
 	for (int tries = 0; tries < 2; tries++) {
@@ -187,6 +221,36 @@ static int span_dahdi_setup_dchan(struct span *span, int fd, char *err, size_t e
 	return 0;
 }
 
+/* every B-channel's position in its DAHDI span, from DAHDI_GET_PARAMS by channel number */
+static int span_dahdi_positions(struct span *span, struct span_dahdi *dp, char *err, size_t errlen)
+{
+	const struct tdm_span_conf *sc = &span->conf;
+	int fd = open(SPAN_DAHDI_CTL, O_RDWR | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return span_be_err(sc, err, errlen, -errno, "%s: %s", SPAN_DAHDI_CTL, strerror(errno));
+	for (int i = 0; i < sc->nbchan && i < TDM_CHANS_MAX && !rc; i++) {
+		struct dahdi_params p;
+
+		memset(&p, 0, sizeof(p));
+		p.channo = sc->bchan[i];
+		if (ioctl(fd, DAHDI_GET_PARAMS, &p) < 0)
+			rc = span_be_err(sc, err, errlen, -errno, "channel %d: DAHDI_GET_PARAMS: %s (is it in "
+					 "system.conf?)", sc->bchan[i], strerror(errno));
+		else
+			dp->pos[i] = p.chanpos;
+	}
+	close(fd);
+	return rc;
+}
+
+static int span_dahdi_chan_pos(const struct span *span, int idx)
+{
+	const struct span_dahdi *dp = span->priv;
+
+	return dp ? dp->pos[idx] : span->conf.bchan[idx];
+}
+
 static int span_dahdi_open(struct span *span, char *err, size_t errlen)
 {
 	const struct tdm_span_conf *sc = &span->conf;
@@ -210,6 +274,8 @@ static int span_dahdi_open(struct span *span, char *err, size_t errlen)
 		goto fail;
 	}
 	rc = span_dahdi_setup_dchan(span, dp->fd, err, errlen);
+	if (!rc)
+		rc = span_dahdi_positions(span, dp, err, errlen);
 	if (!rc) {
 		rc = ev_fd_add(span->loop, dp->fd, POLLIN | POLLPRI, span_dahdi_fd_cb, span);
 		if (rc < 0)
@@ -217,6 +283,8 @@ static int span_dahdi_open(struct span *span, char *err, size_t errlen)
 	}
 	if (rc < 0)
 		goto fail;
+	dp->tx_from_us = ev_now_us() + SPAN_DAHDI_SETTLE_US;
+	ev_timer_init(&dp->settle, span_dahdi_settle_cb, span);
 	span->priv = dp;
 	return 0;
 fail:
@@ -232,6 +300,7 @@ static void span_dahdi_close(struct span *span)
 
 	if (!dp)
 		return;
+	ev_timer_stop(span->loop, &dp->settle);
 	ev_fd_del(span->loop, dp->fd);
 	close(dp->fd);
 	for (int i = 0; i < TDM_CHANS_MAX; i++)
@@ -280,4 +349,5 @@ const struct span_ops span_dahdi_ops = {
 	.send_raw = span_dahdi_send_raw,
 	.bearer_open = span_dahdi_bearer_open,
 	.bearer_close = span_dahdi_bearer_close,
+	.chan_pos = span_dahdi_chan_pos,
 };

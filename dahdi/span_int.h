@@ -47,6 +47,8 @@ struct span_ops {
 	/* bearer channel conf->bchan[idx]: a descriptor, or -errno; close it again */
 	int (*bearer_open)(struct span *span, int idx);
 	void (*bearer_close)(struct span *span, int idx);
+	/* timeslot of conf->bchan[idx] in its span; NULL = the channel number */
+	int (*chan_pos)(const struct span *span, int idx);
 	/* cut (1) / restore (0) the line; NULL = -ENOTSUP */
 	int (*set_broken)(struct span *span, int broken);
 };

@@ -75,6 +75,7 @@ struct tdm_pri {
 	struct ev_timer timer;		/* libpri's schedule */
 	struct ev_timer restart_guard;	/* the outstanding RESTART */
 	int dchan_up, alarmed;
+	int await_peer;		/* alarm cleared with Q.921 still up: link up on the far end's next frame */
 	int depth;			/* inside libpri or our event handling */
 	const uint8_t *rx;		/* the frame pri_check_event is about to read */
 	size_t rx_len;
@@ -220,6 +221,21 @@ static int tdm_pri_chan(int channel)
 	return channel & 0xFF;
 }
 
+/* the channel number Q.931 uses for circuit c: its timeslot in the span (DAHDI chanpos) */
+static int tdm_pri_wire(const struct tdm_pri *ps, const struct tdm_circuit *c)
+{
+	return span_chan_pos(ps->ts->span, c->chan);
+}
+
+/* the circuit on Q.931 channel wire, or NULL */
+static struct tdm_circuit *tdm_pri_by_wire(struct tdm_pri *ps, int wire)
+{
+	for (int i = 0; wire > 0 && i < ps->ts->ncirc; i++)
+		if (tdm_pri_wire(ps, &ps->ts->circ[i]) == wire)
+			return &ps->ts->circ[i];
+	return NULL;
+}
+
 /* hang the stack's call up; 1 when libpri answered with RELEASE COMPLETE and freed the call */
 static int tdm_pri_hangup(struct tdm_pri *ps, q931_call *qc, int cause)
 {
@@ -335,10 +351,15 @@ static void tdm_pri_alarm(void *arg, int alarmed)
 		return;
 	ps->alarmed = alarmed;
 	tdm_pri_enter(ps);
-	if (alarmed)
+	ps->await_peer = 0;
+	if (alarmed) {
 		tdm_pri_link_lost(ps, "line alarm");
-	else if (ps->dchan_up)
-		tdm_sig_link(ps->ts, 1);
+	} else if (ps->dchan_up) {
+		/* libpri may not have noticed the outage: the link is in service again only once the far
+		 * end is heard (a retransmission, a T203 poll or its SABME) */
+		ps->await_peer = 1;
+		LOGI("pri", "span %s: line alarm cleared, waiting to hear the far end", ps->ts->conf->name);
+	}
 	tdm_pri_leave(ps);
 }
 
@@ -346,6 +367,7 @@ static void tdm_pri_ev_dchan_up(struct tdm_pri *ps, const pri_event *e)
 {
 	(void)e;
 	ps->dchan_up = 1;
+	ps->await_peer = 0;
 	LOGI("pri", "span %s: D-channel up (Q.921)", ps->ts->conf->name);
 	if (!ps->alarmed)
 		tdm_sig_link(ps->ts, 1);
@@ -374,11 +396,11 @@ static void tdm_pri_restart_next(struct tdm_pri *ps)
 			continue;
 		ps->restart_pending[i] = 0;
 		TDM_LOGC(LOG_LVL_INFO, &ts->circ[i], "RESTART sent");
-		if (pri_reset(ps->pri, ts->circ[i].chan)) {
+		if (pri_reset(ps->pri, tdm_pri_wire(ps, &ts->circ[i]))) {
 			TDM_LOGC(LOG_LVL_WARN, &ts->circ[i], "RESTART refused by libpri");
 			continue;
 		}
-		ps->restart_chan = ts->circ[i].chan;
+		ps->restart_chan = tdm_pri_wire(ps, &ts->circ[i]);
 		wait = tdm_conf_pri_timer(ts->conf, TDM_PRI_T316);
 		ev_timer_start(ts->loop, &ps->restart_guard, (uint64_t)(wait > 0 ? wait : 0) * 2 +
 			       TDM_PRI_RESTART_GUARD_MS);
@@ -390,7 +412,7 @@ static void tdm_pri_restart_next(struct tdm_pri *ps)
 static void tdm_pri_restart_timeout(void *arg)
 {
 	struct tdm_pri *ps = arg;
-	struct tdm_circuit *c = tdm_circuit_by_chan(ps->ts, ps->restart_chan);
+	struct tdm_circuit *c = tdm_pri_by_wire(ps, ps->restart_chan);
 
 	tdm_pri_enter(ps);
 	if (c)
@@ -447,7 +469,7 @@ static void tdm_pri_ev_restart(struct tdm_pri *ps, const pri_event *e)
 			tdm_pri_restart_circuit(ps, &ps->ts->circ[i]);
 		return;
 	}
-	c = tdm_circuit_by_chan(ps->ts, chan);
+	c = tdm_pri_by_wire(ps, chan);
 	if (c)
 		tdm_pri_restart_circuit(ps, c);
 	else
@@ -457,7 +479,7 @@ static void tdm_pri_ev_restart(struct tdm_pri *ps, const pri_event *e)
 static void tdm_pri_ev_restart_ack(struct tdm_pri *ps, const pri_event *e)
 {
 	int chan = tdm_pri_chan(e->restartack.channel);
-	struct tdm_circuit *c = chan > 0 ? tdm_circuit_by_chan(ps->ts, chan) : NULL;
+	struct tdm_circuit *c = tdm_pri_by_wire(ps, chan);
 
 	if (c) {
 		TDM_LOGC(LOG_LVL_INFO, c, "RESTART ACKNOWLEDGE received");
@@ -481,7 +503,7 @@ static int tdm_pri_block(struct tdm_circuit *c, int block)
 	if (!ps->sw->service)
 		return -ENOTSUP;
 	tdm_pri_enter(ps);
-	r = pri_maintenance_service(ps->pri, 0, c->chan, block ? SERVICE_OUT : SERVICE_IN);
+	r = pri_maintenance_service(ps->pri, 0, tdm_pri_wire(ps, c), block ? SERVICE_OUT : SERVICE_IN);
 	if (!r)
 		tdm_circuit_set_blocked(c, TDM_BLOCK_LOCAL, block);
 	tdm_pri_leave(ps);
@@ -500,7 +522,7 @@ static int tdm_pri_group_block(struct tdm_span *ts, int first, int last, int blo
 
 static void tdm_pri_ev_service(struct tdm_pri *ps, const pri_event *e)
 {
-	struct tdm_circuit *c = tdm_circuit_by_chan(ps->ts, tdm_pri_chan(e->service.channel));
+	struct tdm_circuit *c = tdm_pri_by_wire(ps, tdm_pri_chan(e->service.channel));
 
 	if (!c)
 		return;
@@ -510,7 +532,7 @@ static void tdm_pri_ev_service(struct tdm_pri *ps, const pri_event *e)
 
 static void tdm_pri_ev_service_ack(struct tdm_pri *ps, const pri_event *e)
 {
-	struct tdm_circuit *c = tdm_circuit_by_chan(ps->ts, tdm_pri_chan(e->service_ack.channel));
+	struct tdm_circuit *c = tdm_pri_by_wire(ps, tdm_pri_chan(e->service_ack.channel));
 
 	if (c)
 		TDM_LOGC(LOG_LVL_INFO, c, "SERVICE ACKNOWLEDGE received, change status %d",
@@ -689,7 +711,7 @@ static void tdm_pri_sr_fill(struct tdm_pri *ps, const struct tdm_call *call, con
 	struct pri_party_id caller;
 	char called[MAP_DIGITS_MAX + 1];
 
-	pri_sr_set_channel(sr, call->circ->chan, 1, 0);
+	pri_sr_set_channel(sr, tdm_pri_wire(ps, call->circ), 1, 0);
 	pri_sr_set_bearer(sr, PRI_TRANS_CAP_SPEECH, ps->sw->layer1);
 	snprintf(called, sizeof(called), "%s", q->called.digits);
 	pri_sr_set_called(sr, called, ((q->called.ton & 7) << 4) | (q->called.npi & 0x0F), 1);
@@ -781,7 +803,7 @@ static int tdm_pri_respond(struct tdm_call *call, int type, int arg)
 	if (!call->sig)
 		return -ENOTCONN;
 	tdm_pri_enter(ps);
-	r = tdm_pri_resp[type].send(ps->pri, call->sig, call->circ->chan, arg);
+	r = tdm_pri_resp[type].send(ps->pri, call->sig, tdm_pri_wire(ps, call->circ), arg);
 	if (!r)
 		ps->responded[tdm_pri_circ_index(ps, call->circ)] = 1;
 	TDM_LOGC(r ? LOG_LVL_WARN : LOG_LVL_INFO, call->circ, "%s %s", tdm_pri_resp[type].msg,
@@ -868,7 +890,7 @@ static struct tdm_circuit *tdm_pri_ring_circuit(struct tdm_pri *ps, const pri_ev
 	struct tdm_circuit *c;
 
 	if (chan > 0) {
-		c = tdm_circuit_by_chan(ps->ts, chan);
+		c = tdm_pri_by_wire(ps, chan);
 		*cause = c ? CAUSE_CHANNEL_UNAVAILABLE : CAUSE_CHANNEL_NOT_EXIST;
 		return c && !c->blocked ? c : NULL;
 	}
@@ -1035,6 +1057,11 @@ static void tdm_pri_feed(struct tdm_pri *ps, const uint8_t *frame, size_t len)
 	size_t off = 0;
 	int n = tdm_pri_uui_find(frame, len, &off);
 
+	if (ps->await_peer && ps->dchan_up && !ps->alarmed) {	/* called entered: owner events are safe */
+		ps->await_peer = 0;
+		LOGI("pri", "span %s: far end heard again", ps->ts->conf->name);
+		tdm_sig_link(ps->ts, 1);
+	}
 	ps->uui_rx_len = n > 0 ? ((size_t)n < MAP_UUI_MAX ? (size_t)n : MAP_UUI_MAX) : 0;
 	memcpy(ps->uui_rx, frame + off + 2, ps->uui_rx_len);
 	ps->rx = frame;

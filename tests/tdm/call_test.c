@@ -87,6 +87,15 @@ static void full_setup(struct tdm_setup *s, int reason)
 	s->uui_len = 41;
 }
 
+/* the owner already heard TDM_EV_RELEASE for c (then c is gone and must not be released) */
+static int released(struct harness *h, const struct tdm_call *c)
+{
+	for (size_t i = 0; i < h->nev; i++)
+		if (h->ev[i]->type == TDM_EV_RELEASE && h->ev[i]->call == c)
+			return 1;
+	return 0;
+}
+
 static void cross_process(const char *what, const char *near_conf, const char *far_conf, const char *want)
 {
 	struct harness h;
@@ -111,7 +120,8 @@ static void cross_process(const char *what, const char *near_conf, const char *f
 	full_setup(&s, MAP_REASON_USER_BUSY);
 	CHECK_INT(tdm_call_place(h.tdm, "near", &s, NULL, &call), 0, "cross-process call placed");
 	CHECK(harness_wait(&h, TDM_EV_ANSWER, NULL, WAIT_MS) != NULL, "%s: answered by the far process", what);
-	if (call)
+	CHECK(!call || !released(&h, call), "%s: the call was not released before it could be", what);
+	if (call && !released(&h, call))
 		tdm_call_release(call, 16);
 	harness_run(&h, 300);
 	CHECK(fgets(line, sizeof(line), rp) != NULL, "%s: the far process reported the call", what);

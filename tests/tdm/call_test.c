@@ -8,6 +8,7 @@
  *    and no busy circuit behind on either side; tests/tdm/storm_test.sh runs it under valgrind.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,12 @@ static void far_process(const char *conf, int wfd, int calls)
 	}
 	h.user = fdopen(wfd, "w");
 	h.hook = far_hook;
+	/* both ends in service before the first call: a SETUP that reaches a user side still bringing
+	 * its Q.921 up is refused by libpri (cause 101) */
+	if (harness_wait_links(&h, 20000) == 0) {
+		fprintf(h.user, "ready\n");
+		fflush(h.user);
+	}
 	while (released < calls) {
 		if (!harness_wait(&h, TDM_EV_RELEASE, NULL, 20000))
 			break;
@@ -67,6 +74,21 @@ static void far_process(const char *conf, int wfd, int calls)
 	fclose(h.user);
 	harness_stop(&h);
 	_exit(released == calls ? 0 : 3);
+}
+
+/* run the near side until the far process says "ready" (its links are up) */
+static int far_ready(struct harness *h, FILE *rp)
+{
+	char line[64];
+	struct pollfd p = { .fd = fileno(rp), .events = POLLIN };
+	uint64_t end = ev_now_us() + WAIT_MS * 1000ull;
+
+	while (ev_now_us() < end) {
+		if (poll(&p, 1, 0) == 1)
+			return fgets(line, sizeof(line), rp) && !strcmp(line, "ready\n");
+		ev_run_once(h->loop, 10);
+	}
+	return 0;
 }
 
 static void full_setup(struct tdm_setup *s, int reason)
@@ -117,6 +139,7 @@ static void cross_process(const char *what, const char *near_conf, const char *f
 	rp = fdopen(pfd[0], "r");
 	CHECK(harness_start(&h, near_conf) == 0, "%s: near side starts: %s", what, h.err);
 	CHECK(harness_wait_links(&h, WAIT_MS) == 0, "%s: link up across processes", what);
+	CHECK(far_ready(&h, rp), "%s: the far process has its link up too", what);
 	full_setup(&s, MAP_REASON_USER_BUSY);
 	CHECK_INT(tdm_call_place(h.tdm, "near", &s, NULL, &call), 0, "cross-process call placed");
 	CHECK(harness_wait(&h, TDM_EV_ANSWER, NULL, WAIT_MS) != NULL, "%s: answered by the far process", what);

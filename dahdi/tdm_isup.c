@@ -12,7 +12,9 @@
  * into the IAM of a CIC that has them pending, kept for the call's life so that an MTP2
  * retransmission gets the same octets; on the way in it takes them out of an IAM and keeps them for
  * that CIC's IAM event.  The ACM's called party's status (subscriber free when the owner alerts)
- * is set the same way: libss7 always sends "no indication".
+ * is set the same way: libss7 always sends "no indication".  libss7 trusts every length and
+ * pointer it reads: the relay checks each received frame first (tdm_isup_rx_check) and keeps
+ * libss7's MTP2 from freeing an MSU it is about to retransmit (tdm_isup_rx_bsn).
  *
  * Timer ownership (each timer has one owner, values from tdm_conf_isup_timer):
  *   libss7: T1 T5 (REL/RLC), T7 (awaiting ACM), T12-T15 (BLO/UBL), T16 T17 (RSC), T18-T21
@@ -80,6 +82,7 @@ struct tdm_isup_cic {
 	int hangup_cause;
 	unsigned int hangup_opc;
 	int lost;			/* libss7 freed ic while a call was on the circuit */
+	int dropped;			/* ... on its own (call_null): the far end may still hold the call */
 	int grs_sent;			/* GRS sent from this CIC, GRA awaited */
 	struct ev_timer t9;
 };
@@ -94,6 +97,10 @@ struct tdm_isup {
 	struct ev_timer sched;		/* libss7's next scheduled event */
 	struct ev_timer kick;		/* deferred work outside any callback */
 	struct tdm_isup_cic *cic;	/* one per circuit, in ts->circ order */
+	int tx_fsn;			/* FSN of the last MSU libss7 wrote (127 after an LSSU) */
+	int tx_fib;			/* FIB of the last signal unit it wrote */
+	unsigned long bad_frames;	/* dropped before libss7's MTP2: length or LI wrong */
+	unsigned long bad_msus;		/* MSUs whose contents libss7 must not read: made void */
 	struct tdm_isup *next;		/* every span's state: libss7's callbacks are global */
 };
 
@@ -161,6 +168,7 @@ static void tdm_isup_cic_clear(struct tdm_isup_cic *r)
 	r->acm_status = TDM_ISUP_BCI_NO_INDICATION;
 	r->hangup = 0;
 	r->lost = 0;
+	r->dropped = 0;
 }
 
 static void tdm_isup_call_gone(struct tdm_isup_cic *r)
@@ -244,6 +252,18 @@ static void tdm_isup_out_fix(struct tdm_isup *is, uint8_t *f, size_t *len, size_
 	}
 }
 
+/* what MTP2 sent last: every MSU (new or retransmitted) moves it; an LSSU means alignment from 127 */
+static void tdm_isup_tx_seen(struct tdm_isup *is, const uint8_t *f, size_t len)
+{
+	if (len < TDM_ISUP_PARM_MTP2_LEN)
+		return;
+	is->tx_fib = f[1] & 0x80;
+	if ((f[2] & 0x3f) >= 3)
+		is->tx_fsn = f[1] & 0x7f;
+	else if (f[2] & 0x3f)
+		is->tx_fsn = 127;
+}
+
 static void tdm_isup_pump(struct tdm_isup *is)
 {
 	uint8_t f[TDM_ISUP_FRAME_MAX];
@@ -258,6 +278,7 @@ static void tdm_isup_pump(struct tdm_isup *is)
 		n = recv(is->fd[1], f, SPAN_FRAME_MAX + TDM_ISUP_FCS_LEN, MSG_DONTWAIT);
 		if (n > TDM_ISUP_FCS_LEN) {
 			len = (size_t)n - TDM_ISUP_FCS_LEN;
+			tdm_isup_tx_seen(is, f, len);
 			tdm_isup_out_fix(is, f, &len, SPAN_FRAME_MAX);
 			ret = span_send(is->ts->span, f, len);
 			if (ret < 0 && ret != -ENETDOWN)
@@ -291,6 +312,53 @@ static void tdm_isup_in_take(struct tdm_isup *is, uint8_t *f, size_t *len)
 		TDM_LOGC(LOG_LVL_WARN, r->circ, "IAM: optional part not read: %s", strerror(-ret));
 }
 
+/*
+ * libss7 2.0 trusts every length and pointer of what it reads.  A frame that is no signal unit
+ * (length, LI) is dropped before libss7's MTP2 sees it, as MTP2 drops a frame with a bad FCS: the
+ * far end retransmits it.  An MSU in good MTP2 order whose contents libss7 must not read is made
+ * one of a spare user part (same BSN, FSN, routing label): MTP2 accepts it in sequence and MTP3
+ * drops it, so ISUP discards the message (Q.764 2.10.5) without a retransmission loop.  0 to pass
+ * f (*len updated) to libss7, -EBADMSG to drop it.
+ */
+static int tdm_isup_rx_check(struct tdm_isup *is, uint8_t *f, size_t *len)
+{
+	struct tdm_isup_parm_msg m;
+	const char *why = NULL;
+	int ret = tdm_isup_parm_check(f, *len, &m, &why);
+
+	if (ret == -EBADMSG) {
+		is->bad_frames++;
+		LOGI("isup", "span %s: frame of %zu octets dropped: %s (%lu so far)", is->ts->conf->name, *len, why,
+		     is->bad_frames);
+		return ret;
+	}
+	if (ret < 0) {
+		is->bad_msus++;
+		LOGI("isup", "span %s: cic %d: message type 0x%02x discarded: %s (%lu so far)", is->ts->conf->name, m.cic,
+		     m.type & 0xff, why, is->bad_msus);
+		*len = tdm_isup_parm_neutralize(f, *len);
+	}
+	return 0;
+}
+
+/*
+ * libss7 2.0's MTP2 frees the MSUs a BSN acknowledges without moving its retransmission position
+ * (mtp2.c update_txbuf): a BSN acknowledging an MSU it is about to retransmit leaves it writing
+ * freed memory.  A BSN ahead of the last MSU it wrote is held back to that MSU, and a negative
+ * acknowledgement (BIB not its FIB: it retransmits from the MSU after that BSN) holds the next ones
+ * back to that BSN until the retransmitted MSUs go out.  Acknowledgements are cumulative: the later
+ * ones carry the rest once the retransmission has caught up.
+ */
+static void tdm_isup_rx_bsn(struct tdm_isup *is, uint8_t *f)
+{
+	int ahead = ((f[0] & 0x7f) - is->tx_fsn) & 0x7f;
+
+	if (ahead && ahead < 64)
+		f[0] = (uint8_t)((f[0] & 0x80) | is->tx_fsn);
+	if ((f[0] & 0x80) != is->tx_fib)
+		is->tx_fsn = f[0] & 0x7f;
+}
+
 static void tdm_isup_rx(void *arg, const uint8_t *frame, size_t len)
 {
 	struct tdm_isup *is = arg;
@@ -299,6 +367,9 @@ static void tdm_isup_rx(void *arg, const uint8_t *frame, size_t len)
 	if (is->stopping || len > SPAN_FRAME_MAX)
 		return;
 	memcpy(f, frame, len);
+	if (tdm_isup_rx_check(is, f, &len) < 0)
+		return;
+	tdm_isup_rx_bsn(is, f);
 	tdm_isup_in_take(is, f, &len);
 	memset(f + len, 0, TDM_ISUP_FCS_LEN);
 	if (send(is->fd[1], f, len + TDM_ISUP_FCS_LEN, MSG_DONTWAIT) < 0) {
@@ -652,12 +723,34 @@ static void tdm_isup_on_rsc(struct tdm_isup *is, struct tdm_isup_cic *r, const s
 	tdm_isup_ic_done(r);
 }
 
+/*
+ * Q.763 3.43, Q.764 2.9.3.3: a GRS (range 1-31) or CGB/CGU (here 1-31: libss7 acknowledges no
+ * more) with another range is discarded; libss7's call for it goes unless it carries something
+ * else (a call on that CIC).  1 when discarded.  tdm_isup_rx_check refuses these already.
+ */
+static int tdm_isup_group_discard(struct tdm_isup *is, struct tdm_isup_cic *r, const ss7_event_cicrange *g)
+{
+	int range = g->endcic - g->startcic;
+	struct isup_call *ic;
+
+	if (range >= 1 && range < TDM_ISUP_GROUP_MAX)
+		return 0;
+	LOGI("isup", "span %s: cic %d: %s with range %d discarded", is->ts->conf->name, g->startcic,
+	     ss7_event2str(g->e), range);
+	ic = isup_free_call_if_clear(is->ss7, g->call);
+	if (r && r->ic == g->call)
+		r->ic = ic;
+	return 1;
+}
+
 static void tdm_isup_on_grs(struct tdm_isup *is, struct tdm_isup_cic *r, const ss7_event *e)
 {
 	unsigned char status[TDM_ISUP_GROUP_MAX] = { 0 };
 	const ss7_event_cicrange *g = &e->grs;
 	struct isup_call *ic = g->call;
 
+	if (tdm_isup_group_discard(is, r, g))
+		return;
 	LOGI("isup", "span %s: GRS received for CICs %d-%d", is->ts->conf->name, g->startcic, g->endcic);
 	for (int cic = g->startcic; cic <= g->endcic && cic - g->startcic < TDM_ISUP_GROUP_MAX; cic++) {
 		struct tdm_isup_cic *x = tdm_isup_cic_of(is, cic);
@@ -740,6 +833,8 @@ static void tdm_isup_on_cgb(struct tdm_isup *is, struct tdm_isup_cic *r, const s
 	unsigned char status[TDM_ISUP_GROUP_MAX] = { 0 };
 	struct isup_call *ic = g->call;
 
+	if (tdm_isup_group_discard(is, r, g))
+		return;
 	LOGI("isup", "span %s: %s received for CICs %d-%d", is->ts->conf->name, blo ? "CGB" : "CGU", g->startcic,
 	     g->endcic);
 	for (int cic = g->startcic; cic <= g->endcic && cic - g->startcic < TDM_ISUP_GROUP_MAX; cic++) {
@@ -868,6 +963,7 @@ static void tdm_isup_call_null_cb(struct ss7 *ss7, struct isup_call *c, int lock
 		r->ic = NULL;
 		if (r->circ->call && !is->stopping) {
 			r->lost = 1;
+			r->dropped = 1;
 			tdm_isup_kick(is);
 		}
 	}
@@ -952,6 +1048,13 @@ static void tdm_isup_deferred(struct tdm_isup_cic *r)
 {
 	int hangup = r->hangup - 1, cause = r->hangup_cause;
 
+	if (r->dropped && r->is->up) {
+		/* Q.764 2.10.3.1: the far end may still hold the call: reset the circuit, resetting until RLC */
+		TDM_LOGC(LOG_LVL_NOTICE, r->circ, "libss7 dropped the call: circuit reset (RSC)");
+		r->dropped = r->lost = r->hangup = 0;
+		tdm_isup_rsc(r, TDM_ISUP_CAUSE_TEMPORARY_FAILURE);
+		return;
+	}
 	if (r->lost || (r->hangup && !r->circ->call)) {
 		TDM_LOGC(LOG_LVL_NOTICE, r->circ, "libss7 dropped the call");
 		tdm_isup_far_release(r, TDM_ISUP_CAUSE_TEMPORARY_FAILURE);
@@ -1324,6 +1427,8 @@ static int tdm_isup_new(struct tdm_span *ts, struct tdm_isup **out, char *err, s
 		return -ENOMEM;
 	is->ts = ts;
 	is->fd[0] = is->fd[1] = -1;
+	is->tx_fsn = 127;
+	is->tx_fib = 0x80;
 	ev_timer_init(&is->sched, tdm_isup_sched_cb, is);
 	ev_timer_init(&is->kick, tdm_isup_kick_cb, is);
 	is->next = tdm_isup_all;

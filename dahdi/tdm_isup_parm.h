@@ -72,4 +72,28 @@ int tdm_isup_parm_iam_extract(uint8_t *f, size_t *len, uint8_t code, uint8_t *va
  */
 int tdm_isup_parm_acm_set_status(uint8_t *f, size_t len, int status);
 
+/*
+ * Check a signal unit off the wire before libss7 reads it (libss7 2.0 trusts every length and
+ * pointer).  MTP2: LI consistent with the length (Q.703 2.3.3), at most 272 octets of SIF.  MTP3:
+ * SIO and routing label present, and what libss7 reads of its management (SI 0) and test (SI 1, 2)
+ * messages.  ISUP (SI 5): CIC and message type, then per message type (Q.763 tables 21-53, ITU
+ * formats) the mandatory fixed part, the pointers, every mandatory variable parameter and the
+ * optional part up to its end octet within the frame; the range of GRS, GRA, CGB, CGU, CGBA,
+ * CGUA (1-31) and CQM (0-31) with their status bits (Q.763 3.43); and the contents of the
+ * parameters libss7 decodes within the sizes it decodes them into (numbers up to 48 digits).
+ * Types libss7 does not handle, or decodes against Q.763 (FRJ, CQR), are refused too.
+ *   0            acceptable (FISU, LSSU, an MSU of another user part included);
+ *   -EBADMSG     not a signal unit (length, LI): drop it, as MTP2 drops a frame with a bad FCS;
+ *   -EINVAL      a well-framed MSU with a malformed or unusable content: *why says what, and
+ *                m (when not NULL) the CIC and type when they could be read (else -1).
+ */
+int tdm_isup_parm_check(const uint8_t *f, size_t len, struct tdm_isup_parm_msg *m, const char **why);
+
+/*
+ * Turn the MSU in f (which tdm_isup_parm_check refused with -EINVAL) into one that libss7's MTP3
+ * ignores: same BSN, FSN and network indicator, service indicator 15 (spare), routing label (zero
+ * when absent), nothing else.  MTP2 still accepts it in sequence.  The new length (8).
+ */
+size_t tdm_isup_parm_neutralize(uint8_t *f, size_t len);
+
 #endif

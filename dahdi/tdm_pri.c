@@ -29,6 +29,21 @@
  *     nothing (except with causes 1, 34, 44, 81, 82), and a RELEASE COMPLETE received for it frees
  *     it without an event.  So CALL PROCEEDING goes out as soon as the owner has seen the SETUP.
  *   - there is no function to free a struct pri: each span started leaks one (libpri limitation).
+ *   - a maintenance message (protocol discriminator 0x03/0x43) with SERVICE off is sent back with its
+ *     message type less 8: two libpri ends echo one for ever.  Such frames reach libpri with a
+ *     discriminator it ignores (Q.931 5.8.1); with SERVICE on, a SERVICE for the whole interface
+ *     comes as D-channel up/down and is ignored (no NFAS here: only Q.921 says the link state).
+ *   - a received RELEASE, RELEASE COMPLETE, DISCONNECT or CONNECT ACKNOWLEDGE stops the call's
+ *     timer (T305, T308, T313) before its IEs are checked; a garbled one is then discarded and the
+ *     call waits for ever.  A call releasing longer than T305 + T308 twice is dropped, its owner
+ *     told, its channel restarted (tdm_pri_release_timeout).
+ *   - libpri frees calls without an event on several paths (RELEASE COMPLETE or STATUS in the null
+ *     state for a call not "alive", some hangups): after every entry into libpri, a call libpri no
+ *     longer holds (pri_get_crv fails) is cleared (tdm_pri_audit).
+ *   - a STATUS is acted on only in the null state (the call is cleared); any other state mismatch
+ *     is ignored (no clearing with cause 101 as Q.931 5.8.11 asks), and libpri sends no STATUS
+ *     ENQUIRY of its own: an answered call whose far end vanished silently stays until its owner
+ *     releases it (or the far end answers a STATUS ENQUIRY with the null state).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -48,8 +63,12 @@
 #define TDM_PRI_UUI_TOKEN "gw-uui:%02d"	/* what libpri sends in place of the user-user octets */
 #define TDM_PRI_UUI_TOKEN_LEN 9
 #define TDM_PRI_RESTART_GUARD_MS 1000	/* beyond libpri's T316 retries */
+#define TDM_PRI_LOGLINE 512
 
 #define Q931_PD 0x08
+#define Q931_PD_MAINT_ATT 0x03	/* maintenance (SERVICE), AT&T */
+#define Q931_PD_MAINT_NAT 0x43	/* ... national */
+#define Q931_PD_IGNORED 0x00	/* one libpri ignores (user-user information) */
 #define Q931_MSG_RELEASE_COMPLETE 0x5A
 
 /* Q.850 causes this module gives */
@@ -58,6 +77,7 @@
 #define CAUSE_TEMPORARY_FAILURE 41
 #define CAUSE_CHANNEL_UNAVAILABLE 44
 #define CAUSE_CHANNEL_NOT_EXIST 82
+#define CAUSE_RECOVERY_ON_TIMER 102
 
 #define SERVICE_IN 0		/* SERVICE change status: in service */
 #define SERVICE_OUT 2		/* out of service */
@@ -74,11 +94,15 @@ struct tdm_pri {
 	int proto;			/* how diversion is sent: MAP_PROTO_Q931 (IE) or the facility's */
 	struct ev_timer timer;		/* libpri's schedule */
 	struct ev_timer restart_guard;	/* the outstanding RESTART */
+	struct ev_timer release_guard;	/* the first of release_due */
+	uint64_t release_due[TDM_CHANS_MAX];	/* by circuit: a releasing call is dropped then (us), 0 none */
 	int dchan_up, alarmed;
 	int await_peer;		/* alarm cleared with Q.921 still up: link up on the far end's next frame */
 	int depth;			/* inside libpri or our event handling */
 	const uint8_t *rx;		/* the frame pri_check_event is about to read */
 	size_t rx_len;
+	int rx_service;			/* ... it carries a maintenance message */
+	uint8_t rxbuf[SPAN_FRAME_MAX];	/* ... when it had to be changed */
 	struct tdm_pri_frame rxq[TDM_PRI_RXQ];
 	unsigned int rxq_head, rxq_n;
 	int restart_chan;		/* RESTART awaiting acknowledgement, 0 none */
@@ -93,6 +117,8 @@ struct tdm_pri {
 	uint8_t txbuf[SPAN_FRAME_MAX];
 	q931_call *hangup_call;		/* pri_hangup in progress */
 	int hangup_rc;			/* ... and it sent RELEASE COMPLETE (libpri freed the call) */
+	char logline[TDM_PRI_LOGLINE];	/* libpri's line being written */
+	size_t logline_n;
 };
 
 /*
@@ -123,38 +149,41 @@ static const int tdm_pri_timers[TDM_PRI_TIMER_COUNT] = {
 };
 
 static void tdm_pri_feed(struct tdm_pri *ps, const uint8_t *frame, size_t len);
+static void tdm_pri_audit(struct tdm_pri *ps);
 
 /* ---- libpri's own messages ---- */
 
-static void tdm_pri_log_text(int level, const char *s)
+/* libpri writes a line in pieces, each span's pieces are gathered apart: "libpri a: ..." */
+static void tdm_pri_log_text(struct pri *pri, int level, const char *s)
 {
-	static char line[512];
-	static size_t n;
+	struct tdm_pri *ps = pri ? pri_get_userdata(pri) : NULL;
+	static char nospan[512];
+	static size_t nospan_n;
+	char *line = ps ? ps->logline : nospan;
+	size_t *n = ps ? &ps->logline_n : &nospan_n;
 
 	for (; *s; s++) {
-		if (*s != '\n' && n < sizeof(line) - 1) {
-			line[n++] = *s;
+		if (*s != '\n' && *n < TDM_PRI_LOGLINE - 1) {
+			line[(*n)++] = *s;
 			continue;
 		}
 		if (*s != '\n')
 			continue;
-		line[n] = 0;
-		if (n)
-			log_write(level, "pri", "libpri: %s", line);
-		n = 0;
+		line[*n] = 0;
+		if (*n)
+			log_write(level, "pri", "libpri %s: %s", ps ? ps->ts->conf->name : "-", line);
+		*n = 0;
 	}
 }
 
 static void tdm_pri_message(struct pri *pri, char *s)
 {
-	(void)pri;
-	tdm_pri_log_text(LOG_LVL_DEBUG, s);
+	tdm_pri_log_text(pri, LOG_LVL_DEBUG, s);
 }
 
 static void tdm_pri_error(struct pri *pri, char *s)
 {
-	(void)pri;
-	tdm_pri_log_text(LOG_LVL_INFO, s);
+	tdm_pri_log_text(pri, LOG_LVL_INFO, s);
 }
 
 /* ---- entering and leaving: frames that arrive meanwhile wait, the schedule is re-armed ---- */
@@ -184,13 +213,16 @@ static void tdm_pri_leave(struct tdm_pri *ps)
 		ps->depth--;
 		return;
 	}
-	while (ps->rxq_n) {
-		struct tdm_pri_frame *f = &ps->rxq[ps->rxq_head];
+	do {
+		while (ps->rxq_n) {
+			struct tdm_pri_frame *f = &ps->rxq[ps->rxq_head];
 
-		ps->rxq_head = (ps->rxq_head + 1) % TDM_PRI_RXQ;
-		ps->rxq_n--;
-		tdm_pri_feed(ps, f->data, f->len);
-	}
+			ps->rxq_head = (ps->rxq_head + 1) % TDM_PRI_RXQ;
+			ps->rxq_n--;
+			tdm_pri_feed(ps, f->data, f->len);
+		}
+		tdm_pri_audit(ps);	/* the owner may have sent or received meanwhile */
+	} while (ps->rxq_n);
 	ps->depth--;
 	tdm_pri_arm(ps);
 }
@@ -262,6 +294,82 @@ static void tdm_pri_drop_call(struct tdm_pri *ps, struct tdm_circuit *c, int cau
 	call->sig = NULL;
 	call->cause = cause;
 	tdm_sig_call_gone(call);
+}
+
+/*
+ * libpri frees a call without an event on several paths (a RELEASE COMPLETE or a STATUS in the
+ * null state for a call it does not hold "alive", a RESTART, a hangup in some states): a call
+ * libpri no longer knows is cleared here, after every entry into libpri
+ */
+static void tdm_pri_audit_stale(struct tdm_pri *ps, struct tdm_circuit *c)
+{
+	struct tdm_call *call = c->call;
+	int mode;
+
+	if (!call || !call->sig || pri_get_crv(ps->pri, call->sig, &mode) >= 0)
+		return;
+	TDM_LOGC(LOG_LVL_NOTICE, c, "libpri freed the call without an event: cleared");
+	call->sig = NULL;
+	tdm_sig_call_gone(call);
+}
+
+/* how long a call may stay releasing: T305 + T308 twice (DISCONNECT, RELEASE and its repetition) */
+static uint64_t tdm_pri_release_limit_us(const struct tdm_pri *ps)
+{
+	int t305 = tdm_conf_pri_timer(ps->ts->conf, TDM_PRI_T305);
+	int t308 = tdm_conf_pri_timer(ps->ts->conf, TDM_PRI_T308);
+
+	return (uint64_t)(2 * ((t305 > 0 ? t305 : 0) + (t308 > 0 ? t308 : 0))) * 1000;
+}
+
+/* stale calls cleared; the guard armed on each releasing call, stopped on the others */
+static void tdm_pri_audit(struct tdm_pri *ps)
+{
+	uint64_t now = ev_now_us(), next = 0;
+
+	for (int i = 0; i < ps->ts->ncirc; i++) {
+		struct tdm_circuit *c = &ps->ts->circ[i];
+
+		tdm_pri_audit_stale(ps, c);
+		if (!c->call || c->state != TDM_CS_RELEASING) {
+			ps->release_due[i] = 0;
+			continue;
+		}
+		if (!ps->release_due[i])
+			ps->release_due[i] = now + tdm_pri_release_limit_us(ps);
+		if (!next || ps->release_due[i] < next)
+			next = ps->release_due[i];
+	}
+	if (next)
+		ev_timer_start_us(ps->ts->loop, &ps->release_guard, next > now ? next - now : 0);
+	else
+		ev_timer_stop(ps->ts->loop, &ps->release_guard);
+}
+
+static void tdm_pri_restart_next(struct tdm_pri *ps);
+
+/* a call releasing beyond what the timers allow: libpri lost it (e.g. a garbled RELEASE COMPLETE
+ * stopped T308 and was then discarded): dropped, the owner told, the channel restarted */
+static void tdm_pri_release_timeout(void *arg)
+{
+	struct tdm_pri *ps = arg;
+	uint64_t now = ev_now_us();
+
+	tdm_pri_enter(ps);
+	for (int i = 0; i < ps->ts->ncirc; i++) {
+		struct tdm_circuit *c = &ps->ts->circ[i];
+
+		if (!ps->release_due[i] || ps->release_due[i] > now || !c->call || c->state != TDM_CS_RELEASING)
+			continue;
+		TDM_LOGC(LOG_LVL_WARN, c, "call still releasing after %llu ms (T305 + T308 twice): dropped, channel "
+			 "restarted", (unsigned long long)tdm_pri_release_limit_us(ps) / 1000);
+		ps->release_due[i] = 0;
+		tdm_circuit_event(c, TDM_CE_RESET);
+		tdm_pri_drop_call(ps, c, CAUSE_RECOVERY_ON_TIMER);
+		ps->restart_pending[i] = 1;
+	}
+	tdm_pri_restart_next(ps);
+	tdm_pri_leave(ps);
 }
 
 /* ---- I/O ---- */
@@ -363,9 +471,22 @@ static void tdm_pri_alarm(void *arg, int alarmed)
 	tdm_pri_leave(ps);
 }
 
+/*
+ * libpri reports a SERVICE for the whole interface (NFAS D-channel maintenance, which the gateway
+ * does not run) as the D-channel going up or down: only Q.921 says that
+ */
+static int tdm_pri_service_dchan(const struct tdm_pri *ps, const char *what)
+{
+	if (ps->rx_service)
+		LOGN("pri", "span %s: SERVICE for the interface (%s) ignored", ps->ts->conf->name, what);
+	return ps->rx_service;
+}
+
 static void tdm_pri_ev_dchan_up(struct tdm_pri *ps, const pri_event *e)
 {
 	(void)e;
+	if (tdm_pri_service_dchan(ps, "in service"))
+		return;
 	ps->dchan_up = 1;
 	ps->await_peer = 0;
 	LOGI("pri", "span %s: D-channel up (Q.921)", ps->ts->conf->name);
@@ -376,6 +497,8 @@ static void tdm_pri_ev_dchan_up(struct tdm_pri *ps, const pri_event *e)
 static void tdm_pri_ev_dchan_down(struct tdm_pri *ps, const pri_event *e)
 {
 	(void)e;
+	if (tdm_pri_service_dchan(ps, "out of service"))
+		return;
 	ps->dchan_up = 0;
 	LOGI("pri", "span %s: D-channel down (Q.921)", ps->ts->conf->name);
 	if (ps->ts->link_up)
@@ -1051,6 +1174,38 @@ static void tdm_pri_dispatch(struct tdm_pri *ps, const pri_event *e)
 	tdm_pri_evh[ev.e].fn(ps, &ev);
 }
 
+/* the offset of the layer 3 protocol discriminator in an I or UI frame; 0 in other frames */
+static size_t tdm_pri_l3_offset(const uint8_t *f, size_t len)
+{
+	size_t off;
+
+	if (len < 3)
+		return 0;
+	off = !(f[2] & 1) ? 4 : (f[2] & 0xEF) == 0x03 ? 3 : 0;
+	return off < len ? off : 0;
+}
+
+/*
+ * Maintenance messages (SERVICE) on a switch type without them: libpri 1.6 sends each one back with
+ * its message type less 8 (a kludge for AT&T switches), so that two libpri ends echo one message
+ * for ever and the echoes crowd the calls' messages out of Q.921's window.  Q.931 5.8.1 ignores a
+ * message with an unexpected protocol discriminator: libpri gets the frame (Q.921 numbers it) with
+ * a discriminator it ignores.
+ */
+static const uint8_t *tdm_pri_l3_filter(struct tdm_pri *ps, const uint8_t *f, size_t len)
+{
+	size_t off = tdm_pri_l3_offset(f, len);
+
+	ps->rx_service = off && (f[off] == Q931_PD_MAINT_ATT || f[off] == Q931_PD_MAINT_NAT);
+	if (!ps->rx_service || ps->sw->service)
+		return f;
+	LOGI("pri", "span %s: maintenance message ignored (not on %s)", ps->ts->conf->name,
+	     tdm_conf_switch_name(ps->ts->conf->switchtype));
+	memcpy(ps->rxbuf, f, len);
+	ps->rxbuf[off] = Q931_PD_IGNORED;
+	return ps->rxbuf;
+}
+
 static void tdm_pri_feed(struct tdm_pri *ps, const uint8_t *frame, size_t len)
 {
 	pri_event *e;
@@ -1064,12 +1219,13 @@ static void tdm_pri_feed(struct tdm_pri *ps, const uint8_t *frame, size_t len)
 	}
 	ps->uui_rx_len = n > 0 ? ((size_t)n < MAP_UUI_MAX ? (size_t)n : MAP_UUI_MAX) : 0;
 	memcpy(ps->uui_rx, frame + off + 2, ps->uui_rx_len);
-	ps->rx = frame;
+	ps->rx = tdm_pri_l3_filter(ps, frame, len);
 	ps->rx_len = len;
 	e = pri_check_event(ps->pri);
 	ps->rx = NULL;
 	if (e)
 		tdm_pri_dispatch(ps, e);
+	ps->rx_service = 0;
 }
 
 static void tdm_pri_rx(void *arg, const uint8_t *frame, size_t len)
@@ -1148,6 +1304,7 @@ static int tdm_pri_start(struct tdm_span *ts, char *err, size_t errlen)
 	ps->alarmed = span_alarmed(ts->span);
 	ev_timer_init(&ps->timer, tdm_pri_timer_cb, ps);
 	ev_timer_init(&ps->restart_guard, tdm_pri_restart_timeout, ps);
+	ev_timer_init(&ps->release_guard, tdm_pri_release_timeout, ps);
 	pri_set_message(tdm_pri_message);
 	pri_set_error(tdm_pri_error);
 	ts->sig = ps;
@@ -1192,6 +1349,7 @@ static void tdm_pri_stop(struct tdm_span *ts)
 	span_set_cbs(ts->span, &tdm_pri_no_cbs, NULL);
 	ev_timer_stop(ts->loop, &ps->timer);
 	ev_timer_stop(ts->loop, &ps->restart_guard);
+	ev_timer_stop(ts->loop, &ps->release_guard);
 	for (int i = 0; i < ts->ncirc; i++)
 		if (ts->circ[i].call && ts->circ[i].call->sig) {
 			pri_destroycall(ps->pri, ts->circ[i].call->sig);

@@ -18,16 +18,20 @@
  */
 #include <errno.h>
 #include <libpri.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "harness.h"
 #include "log.h"
 #include "map_q931.h"
+#include "span.h"
 #include "tdm_pri_reason.h"
 #include "tdm_pri_uui.h"
 #include "testlib.h"
@@ -90,6 +94,7 @@ static const struct pri_case pri_cases[] = {
 };
 
 static char tmpdir[64];
+static void prelay_tests(void);
 static int bad_lines;	/* log lines that mean a bug: state table refusals, calls left in libpri */
 static int dchan_downs;	/* Q.921 saw its link fail */
 
@@ -862,10 +867,236 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(pri_cases) / sizeof(pri_cases[0]); i++)
 		if (!only || !strcmp(only, pri_cases[i].sw))
 			run_case(&pri_cases[i]);
+	if (!only || !strcmp(only, "wire"))
+		prelay_tests();
 	if (!getenv("PRI_TEST_KEEP")) {
 		rmdir(ws);
 		rmdir(tmpdir);
 	}
 	printf("%d passed, %d failed\n", test_passed, test_failed);
 	return test_failed ? 1 : 0;
+}
+
+/* ---- a hostile wire, frame by frame: the two spans joined through the test (socket = spans) ----
+ *
+ * The relay passes frames as they are, except the Q.931 message it is told to garble (the IEs
+ * replaced by one that runs past the end: libpri stops the call's timer on the message type, then
+ * discards the message), and sends frames of its own (UI frames: Q.931 without Q.921 numbering).
+ */
+#define RELAY_GUARD_MS 12000	/* beyond 2 x (T305 + T308) of the short profile */
+
+struct prelay {
+	struct harness h;
+	int fd[2];			/* the test's ends of span a's and span b's sockets */
+	uint8_t addr[2][2];		/* the address octets of the last frame from each side */
+	unsigned long frames[2];	/* frames from each side */
+	int garble_from, garble_msg;	/* garble this message type sent by this side; -1 none */
+	int garbled;
+};
+
+static size_t prelay_l3(const uint8_t *f, size_t len)
+{
+	if (len > 6 && !(f[2] & 1) && f[4] == 0x08)
+		return 4;
+	return 0;
+}
+
+static void prelay_read(void *arg, int fd, short revents)
+{
+	struct prelay *r = arg;
+	int from = fd == r->fd[1];
+	uint8_t b[SPAN_FRAME_MAX];
+	ssize_t n;
+	size_t l3, mt;
+
+	(void)revents;
+	while ((n = recv(fd, b, sizeof(b), MSG_DONTWAIT)) > 0) {
+		r->frames[from]++;
+		memcpy(r->addr[from], b, 2);
+		l3 = prelay_l3(b, (size_t)n);
+		mt = l3 + 2 + (b[l3 + 1] & 0x0f);
+		if (l3 && from == r->garble_from && mt < (size_t)n && b[mt] == r->garble_msg) {
+			b[mt + 1] = 0x08;	/* a Cause IE of 127 octets, none there */
+			b[mt + 2] = 0x7f;
+			n = (ssize_t)mt + 3;
+			r->garble_from = -1;
+			r->garbled++;
+		}
+		if (r->fd[!from] >= 0)
+			send(r->fd[!from], b, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+	}
+}
+
+/* a Q.931 message (from the protocol discriminator on) as a UI frame to side to */
+static void prelay_inject(struct prelay *r, int to, const uint8_t *l3, size_t len)
+{
+	uint8_t b[64];
+
+	memcpy(b, r->addr[!to], 2);
+	b[2] = 0x03;
+	memcpy(b + 3, l3, len);
+	send(r->fd[to], b, len + 3, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+static int prelay_start(struct prelay *r, const char *sw)
+{
+	static char conf[1024];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	memset(r, 0, sizeof(*r));
+	r->fd[0] = r->fd[1] = -1;
+	r->garble_from = -1;
+	snprintf(conf, sizeof(conf),
+		 "[span a]\nbackend = loopback\nsignalling = pri\nsocket = %s/a.sock\nlisten = yes\nside = net\n"
+		 "switchtype = %s\ndchan = 16\nbchan = 1-%d\ntimers = short\n"
+		 "[span b]\nbackend = loopback\nsignalling = pri\nsocket = %s/b.sock\nlisten = yes\nside = cpe\n"
+		 "switchtype = %s\ndchan = 16\nbchan = 1-%d\ntimers = short\n", tmpdir, sw, NCHAN, tmpdir, sw, NCHAN);
+	if (harness_start(&r->h, conf) < 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		r->fd[i] = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s.sock", tmpdir, i ? "b" : "a");
+		if (r->fd[i] < 0 || connect(r->fd[i], (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+		    ev_fd_add(r->h.loop, r->fd[i], POLLIN, prelay_read, r) < 0)
+			return -1;
+	}
+	return harness_wait_links(&r->h, WAIT_MS);
+}
+
+static void prelay_stop(struct prelay *r)
+{
+	char path[128];
+
+	for (int i = 0; i < 2; i++) {
+		if (r->fd[i] >= 0) {
+			ev_fd_del(r->h.loop, r->fd[i]);
+			close(r->fd[i]);
+		}
+		snprintf(path, sizeof(path), "%s/%s.sock", tmpdir, i ? "b" : "a");
+		unlink(path);
+	}
+	harness_stop(&r->h);
+}
+
+/* an answered call from a to b; the far end's call in *far */
+static struct tdm_call *prelay_call(struct prelay *r, struct tdm_call **far, const char *what)
+{
+	struct tdm_setup s;
+	struct tdm_call *call;
+	struct hev *e;
+
+	*far = NULL;
+	harness_setup(&s, "4000", "2125551234");
+	call = place(&r->h, "a", &s, what);
+	e = call ? expect_ev(&r->h, TDM_EV_SETUP, "b", what) : NULL;
+	if (!e)
+		return NULL;
+	*far = e->call;
+	tdm_call_answer(e->call);
+	return expect_ev(&r->h, TDM_EV_ANSWER, "a", what) ? call : NULL;
+}
+
+/* libpri echoes every maintenance message with its type less 8 where SERVICE is off: two ends for ever */
+static void prelay_maintenance_test(void)
+{
+	static const uint8_t service[] = { 0x43, 0x00, 0x0f, 0x01, 0x01, 0x80 };
+	struct prelay r;
+	unsigned long before;
+
+	if (prelay_start(&r, "euroisdn") < 0) {
+		CHECK(0, "hostile wire: spans start and links up: %s", r.h.err);
+		prelay_stop(&r);
+		return;
+	}
+	before = r.frames[0] + r.frames[1];
+	prelay_inject(&r, 1, service, sizeof(service));
+	harness_run(&r.h, 500);
+	CHECK(r.frames[0] + r.frames[1] - before <= 2, "euroisdn: a maintenance message is not echoed (%lu frames)",
+	      r.frames[0] + r.frames[1] - before);
+	prelay_stop(&r);
+}
+
+/* b's RELEASE COMPLETE reaches a garbled: libpri stopped T308 and lost the call */
+static void prelay_release_guard_test(void)
+{
+	struct tdm_call *call, *far;
+	struct prelay r;
+	struct hev *e;
+
+	if (prelay_start(&r, "euroisdn") < 0) {
+		CHECK(0, "hostile wire: spans start and links up: %s", r.h.err);
+		prelay_stop(&r);
+		return;
+	}
+	call = prelay_call(&r, &far, "release guard");
+	if (call) {
+		r.garble_from = 1;
+		r.garble_msg = 0x5a;	/* RELEASE COMPLETE */
+		tdm_call_release(far, 16);	/* b: DISCONNECT; a: RELEASE; b: RELEASE COMPLETE, garbled */
+		e = harness_wait(&r.h, TDM_EV_RELEASE, "a", WAIT_MS);
+		CHECK(e && e->call == call, "release guard: a's owner hears the release");
+		CHECK(harness_until(&r.h, all_idle, NULL, RELAY_GUARD_MS) == 0 && r.garbled == 1,
+		      "release guard: the call stuck in libpri dropped, the channel restarted, every circuit idle "
+		      "(%zu calls, %d garbled)", tdm_call_count(r.h.tdm), r.garbled);
+	}
+	prelay_stop(&r);
+}
+
+/* single messages injected into b for its answered call (call reference 1, a's first): b clears or
+ * keeps the call as said, and once a's owner hangs up every call and circuit is gone */
+static const struct {
+	const char *name;
+	uint8_t l3[16];
+	size_t len;
+	int b_clears;
+} prelay_msgs[] = {
+	{ "RELEASE COMPLETE", { 0x08, 0x02, 0x00, 0x01, 0x5a, 0x08, 0x02, 0x80, 0x90 }, 9, 1 },
+	{ "RELEASE with a bogus cause", { 0x08, 0x02, 0x00, 0x01, 0x4d, 0x08, 0x02, 0x80, 0xff }, 9, 1 },
+	{ "STATUS in the null state", { 0x08, 0x02, 0x00, 0x01, 0x7d, 0x08, 0x02, 0x80, 0xe5, 0x14, 0x01, 0x00 },
+	  12, 1 },
+	/* libpri acts on a STATUS only in the null state (no clearing with cause 101, Q.931 5.8.11) */
+	{ "STATUS in another state", { 0x08, 0x02, 0x00, 0x01, 0x7d, 0x08, 0x02, 0x80, 0xe5, 0x14, 0x01, 0x07 },
+	  12, 0 },
+	{ "RESTART of the call's channel", { 0x08, 0x02, 0x00, 0x00, 0x46, 0x18, 0x03, 0xa9, 0x83, 0x81, 0x79, 0x01,
+					     0x80 }, 13, 1 },
+	{ "SETUP on the call's channel", { 0x08, 0x02, 0x00, 0x05, 0x05, 0x04, 0x03, 0x80, 0x90, 0xa3, 0x18, 0x03,
+					   0xa9, 0x83, 0x81 }, 15, 0 },
+	{ "RELEASE COMPLETE, wrong call reference flag", { 0x08, 0x02, 0x80, 0x01, 0x5a, 0x08, 0x02, 0x80, 0x90 }, 9,
+	  0 },
+	/* libpri reads the value whatever the length: the call's own */
+	{ "DISCONNECT, call reference in one octet", { 0x08, 0x01, 0x01, 0x45, 0x08, 0x02, 0x80, 0x90 }, 8, 1 },
+};
+
+static void prelay_msg_test(size_t i)
+{
+	struct tdm_call *call, *far;
+	struct prelay r;
+	struct hev *e;
+
+	if (prelay_start(&r, "euroisdn") < 0) {
+		CHECK(0, "hostile wire: spans start and links up: %s", r.h.err);
+		prelay_stop(&r);
+		return;
+	}
+	call = prelay_call(&r, &far, prelay_msgs[i].name);
+	if (call) {
+		prelay_inject(&r, 1, prelay_msgs[i].l3, prelay_msgs[i].len);
+		e = harness_wait(&r.h, TDM_EV_RELEASE, "b", prelay_msgs[i].b_clears ? WAIT_MS : 300);
+		CHECK(!e == !prelay_msgs[i].b_clears, "%s: b's call %s", prelay_msgs[i].name,
+		      prelay_msgs[i].b_clears ? "cleared" : "kept");
+		if (!harness_wait(&r.h, TDM_EV_RELEASE, "a", 1))	/* unless a's owner heard it already */
+			tdm_call_release(call, 16);
+		CHECK(harness_until(&r.h, all_idle, NULL, RELAY_GUARD_MS) == 0,
+		      "%s: every circuit idle and no call left once a hangs up (%zu calls)", prelay_msgs[i].name,
+		      tdm_call_count(r.h.tdm));
+	}
+	prelay_stop(&r);
+}
+
+static void prelay_tests(void)
+{
+	prelay_maintenance_test();
+	prelay_release_guard_test();
+	for (size_t i = 0; i < sizeof(prelay_msgs) / sizeof(prelay_msgs[0]); i++)
+		prelay_msg_test(i);
 }

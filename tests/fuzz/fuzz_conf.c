@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_seed.h"
 #include "ini.h"
 #include "tdm_conf.h"
 
@@ -39,18 +40,8 @@ static const char *const seeds[] = {
 
 static void fuzz_write_seeds(void)
 {
-	const char *dir = getenv("FUZZ_SEED_DIR");
-	char path[512];
-	FILE *fp;
-
-	for (size_t i = 0; dir && i < sizeof(seeds) / sizeof(seeds[0]); i++) {
-		snprintf(path, sizeof(path), "%s/seed-conf-%zu", dir, i);
-		fp = fopen(path, "wb");
-		if (!fp)
-			continue;
-		fputs(seeds[i], fp);
-		fclose(fp);
-	}
+	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)
+		fuzz_seed_write("conf", i, seeds[i], strlen(seeds[i]));
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_seed.h"
 #include "tdm_isup_parm.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -46,18 +47,8 @@ static void fuzz_write_seeds(void)
 		{ seed_noopt, sizeof(seed_noopt) }, { seed_opt, sizeof(seed_opt) },
 		{ seed_empty_opt, sizeof(seed_empty_opt) }, { seed_acm, sizeof(seed_acm) },
 	};
-	const char *dir = getenv("FUZZ_SEED_DIR");
-	char path[512];
-	FILE *fp;
-
-	for (size_t i = 0; dir && i < sizeof(seeds) / sizeof(seeds[0]); i++) {
-		snprintf(path, sizeof(path), "%s/seed-isup-%zu", dir, i);
-		fp = fopen(path, "wb");
-		if (!fp)
-			continue;
-		fwrite(seeds[i].b, 1, seeds[i].n, fp);
-		fclose(fp);
-	}
+	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)
+		fuzz_seed_write("isup", i, seeds[i].b, seeds[i].n);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_seed.h"
 #include "tdm_pri_uui.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -39,18 +40,8 @@ static void fuzz_write_seeds(void)
 		{ seed_shift, sizeof(seed_shift) }, { seed_plain, sizeof(seed_plain) },
 		{ seed_noie, sizeof(seed_noie) },
 	};
-	const char *dir = getenv("FUZZ_SEED_DIR");
-	char path[512];
-	FILE *fp;
-
-	for (size_t i = 0; dir && i < sizeof(seeds) / sizeof(seeds[0]); i++) {
-		snprintf(path, sizeof(path), "%s/seed-pri-%zu", dir, i);
-		fp = fopen(path, "wb");
-		if (!fp)
-			continue;
-		fwrite(seeds[i].b, 1, seeds[i].n, fp);
-		fclose(fp);
-	}
+	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)
+		fuzz_seed_write("pri", i, seeds[i].b, seeds[i].n);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

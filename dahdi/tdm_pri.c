@@ -531,15 +531,21 @@ static void tdm_pri_restart_next(struct tdm_pri *ps)
 	}
 }
 
-/* the far end never acknowledged (libpri gave up after T316 twice): the circuit stays resetting */
+/*
+ * The far end never acknowledged (libpri gave up after T316 twice): the circuit stays out of service
+ * (resetting) and the RESTART is queued again behind the others (Q.931 5.5.2 lets the restarting side
+ * repeat it), so a lost acknowledgement does not take the channel away for good.
+ */
 static void tdm_pri_restart_timeout(void *arg)
 {
 	struct tdm_pri *ps = arg;
 	struct tdm_circuit *c = tdm_pri_by_wire(ps, ps->restart_chan);
 
 	tdm_pri_enter(ps);
-	if (c)
-		TDM_LOGC(LOG_LVL_WARN, c, "RESTART not acknowledged: circuit left out of service");
+	if (c) {
+		TDM_LOGC(LOG_LVL_WARN, c, "RESTART not acknowledged: circuit out of service, RESTART again");
+		ps->restart_pending[tdm_pri_circ_index(ps, c)] = 1;
+	}
 	ps->restart_chan = 0;
 	tdm_pri_restart_next(ps);
 	tdm_pri_leave(ps);
@@ -602,14 +608,17 @@ static void tdm_pri_ev_restart(struct tdm_pri *ps, const pri_event *e)
 static void tdm_pri_ev_restart_ack(struct tdm_pri *ps, const pri_event *e)
 {
 	int chan = tdm_pri_chan(e->restartack.channel);
-	struct tdm_circuit *c = tdm_pri_by_wire(ps, chan);
+	struct tdm_circuit *c;
 
+	if (chan < 0)	/* no channel named: it answers the one RESTART outstanding */
+		chan = ps->restart_chan;
+	c = tdm_pri_by_wire(ps, chan);
 	if (c) {
 		TDM_LOGC(LOG_LVL_INFO, c, "RESTART ACKNOWLEDGE received");
 		if (c->state == TDM_CS_RESETTING)
 			tdm_circuit_event(c, TDM_CE_RESET_DONE);
 	}
-	if (chan == ps->restart_chan || chan < 0) {
+	if (chan && chan == ps->restart_chan) {	/* an acknowledgement for another channel leaves it waiting */
 		ps->restart_chan = 0;
 		ev_timer_stop(ps->ts->loop, &ps->restart_guard);
 		tdm_pri_restart_next(ps);

@@ -214,3 +214,25 @@ void harness_setup(struct tdm_setup *s, const char *called, const char *calling)
 		s->call.calling.screen = MAP_SCREEN_NETWORK;
 	}
 }
+
+void harness_redirect(struct tdm_setup *s, const char *target, int reason)
+{
+	s->call.redirecting = s->call.called;
+	snprintf(s->call.redirecting.digits, sizeof(s->call.redirecting.digits), "%s", target);
+	s->call.redir.present = 1;
+	s->call.redir.indicator = 3;	/* call diverted */
+	s->call.redir.reason = reason;
+	s->call.redir.orig_reason = -1;	/* derived: the first redirection is this one */
+	s->call.redir.counter = 1;
+}
+
+void harness_no_diversion(struct tdm_setup *s)
+{
+	static const char uui[] = "UM/1;cause=486;sens=private-no-diversion";
+
+	s->call.cdti = MAP_CDTI_NOT_ALLOWED;
+	s->call.um.sens = MAP_SENS_PRIVATE_NO_DIVERSION;
+	s->uui[0] = MAP_UUI_PD;
+	memcpy(s->uui + 1, uui, sizeof(uui) - 1);
+	s->uui_len = sizeof(uui);
+}

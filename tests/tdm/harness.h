@@ -52,5 +52,11 @@ void harness_clear(struct harness *h);
 int harness_cstate(struct harness *h, const char *span, int cic, int *blocked);
 /* a setup with called/calling numbers (national) and nothing else */
 void harness_setup(struct tdm_setup *s, const char *called, const char *calling);
+/* ... diverted by target (numbered like the called party) for reason: indicator 3 "call diverted",
+ * original reason derived, counter 1; the original called number is left to the caller */
+void harness_redirect(struct tdm_setup *s, const char *target, int reason);
+/* ... asking for no diversion: CDTI "not allowed", Ms-Sensitivity private-no-diversion, and the
+ * user-to-user payload "UM/1;cause=486;sens=private-no-diversion" */
+void harness_no_diversion(struct tdm_setup *s);
 
 #endif

@@ -651,15 +651,8 @@ static void start_pair(struct harness *h)
 static void redir_setup(struct tdm_setup *s, int reason)
 {
 	harness_setup(s, "4000", "2125551234");
-	s->call.redirecting = s->call.calling;
-	snprintf(s->call.redirecting.digits, sizeof(s->call.redirecting.digits), "2125550100");
-	s->call.redirecting.screen = 0;
+	harness_redirect(s, "2125550100", reason);
 	s->call.original_called = s->call.redirecting;
-	s->call.redir.present = 1;
-	s->call.redir.indicator = 3;	/* call diverted */
-	s->call.redir.reason = reason;
-	s->call.redir.orig_reason = -1;	/* derived: the first redirection is this one */
-	s->call.redir.counter = 1;
 }
 
 static const char *other(const char *span)

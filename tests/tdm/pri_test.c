@@ -235,12 +235,7 @@ static const char *peer_of(const char *span)
 static void redir_setup(struct tdm_setup *s, int reason, int counter)
 {
 	harness_setup(s, "5552000", "5550100");
-	s->call.redirecting = s->call.called;
-	snprintf(s->call.redirecting.digits, sizeof(s->call.redirecting.digits), "5551002");
-	s->call.redir.present = 1;
-	s->call.redir.indicator = 3;
-	s->call.redir.reason = reason;
-	s->call.redir.orig_reason = -1;
+	harness_redirect(s, "5551002", reason);
 	s->call.redir.counter = counter;
 	if (counter > 1) {
 		s->call.original_called = s->call.called;

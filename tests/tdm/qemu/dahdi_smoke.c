@@ -149,19 +149,9 @@ static void smoke_conf(char *buf, size_t len, int trace, const char *const *span
 static void smoke_full_setup(struct tdm_setup *s)
 {
 	harness_setup(s, "4000", "2125551234");
-	s->call.redirecting = s->call.called;
-	snprintf(s->call.redirecting.digits, sizeof(s->call.redirecting.digits), "2125550100");
+	harness_redirect(s, "2125550100", MAP_REASON_USER_BUSY);
 	s->call.original_called = s->call.redirecting;
-	s->call.redir.present = 1;
-	s->call.redir.indicator = 3;
-	s->call.redir.reason = MAP_REASON_USER_BUSY;
-	s->call.redir.orig_reason = -1;
-	s->call.redir.counter = 1;
-	s->call.cdti = MAP_CDTI_NOT_ALLOWED;
-	s->call.um.sens = MAP_SENS_PRIVATE_NO_DIVERSION;
-	s->uui[0] = MAP_UUI_PD;
-	memcpy(s->uui + 1, "UM/1;cause=486;sens=private-no-diversion", 40);
-	s->uui_len = 41;
+	harness_no_diversion(s);
 }
 
 /* what the far side read, in one line */

@@ -163,19 +163,24 @@ struct pair {
 	struct side a, b;
 };
 
-static int pair_open(struct pair *p, long rate)
+/* a pair a <-> b at rate bit/s, not yet open */
+static void pair_conf(struct pair *p, long rate)
 {
-	char err[256];
-	int rc;
-
 	memset(p, 0, sizeof(*p));
 	ev_loop_new(&p->loop);
 	conf_loop(&p->sc[0], "a", "b", rate);
 	conf_loop(&p->sc[1], "b", "a", rate);
 	p->conf.span = p->sc;
 	p->conf.nspan = 2;
-	rc = span_open_all(p->loop, &p->conf, p->span, err, sizeof(err));
-	CHECK_INT(rc, 0, "span_open_all of a pair");
+}
+
+/* open the pair as configured; what names it in the check */
+static int pair_start(struct pair *p, const char *what)
+{
+	char err[256];
+	int rc = span_open_all(p->loop, &p->conf, p->span, err, sizeof(err));
+
+	CHECK_INT(rc, 0, what);
 	if (rc < 0) {
 		printf("  %s\n", err);
 		ev_loop_free(p->loop);
@@ -184,6 +189,12 @@ static int pair_open(struct pair *p, long rate)
 	side_init(&p->a, p->span[0]);
 	side_init(&p->b, p->span[1]);
 	return 0;
+}
+
+static int pair_open(struct pair *p, long rate)
+{
+	pair_conf(p, rate);
+	return pair_start(p, "span_open_all of a pair");
 }
 
 static void pair_close(struct pair *p)
@@ -632,26 +643,14 @@ static int send_hex(struct span *span, const char *hex)
 
 static int trace_pair(struct pair *p, int sig, const char *path)
 {
-	char err[256];
 	int rc;
 
-	memset(p, 0, sizeof(*p));
-	ev_loop_new(&p->loop);
-	conf_loop(&p->sc[0], "a", "b", 1000000);
-	conf_loop(&p->sc[1], "b", "a", 1000000);
+	pair_conf(p, 1000000);
 	p->sc[0].sig = p->sc[1].sig = sig;
 	snprintf(p->sc[0].trace, sizeof(p->sc[0].trace), "%s", path);
-	p->conf.span = p->sc;
-	p->conf.nspan = 2;
-	rc = span_open_all(p->loop, &p->conf, p->span, err, sizeof(err));
-	CHECK_INT(rc, 0, "span_open_all with a trace");
-	if (rc < 0) {
-		printf("  %s\n", err);
-		ev_loop_free(p->loop);
+	rc = pair_start(p, "span_open_all with a trace");
+	if (rc < 0)
 		return rc;
-	}
-	side_init(&p->a, p->span[0]);
-	side_init(&p->b, p->span[1]);
 	p->a.raw = p->b.raw = 1;
 	return 0;
 }

@@ -252,7 +252,8 @@ static void load_tests(void)
 	CHECK(!ini, "missing file: no ini");
 	CHECK_INT(ini_load("/", &ini, err, sizeof(err)), -EISDIR, "directory");
 	CHECK_INT(tdm_conf_load("/no/such/file.conf", 0, &conf, err, sizeof(err)), -ENOENT, "tdm_conf_load missing");
-	CHECK_INT(tdm_conf_load(TOP_SRCDIR "/conf/loopback.conf", TDM_CONF_STRICT, &conf, err, sizeof(err)), 0,
+	/* the daemon's own sections ([gw], [sip], [peer], [route]) are gw_conf's: not strict here */
+	CHECK_INT(tdm_conf_load(TOP_SRCDIR "/conf/loopback.conf", 0, &conf, err, sizeof(err)), 0,
 		  "conf/loopback.conf");
 	CHECK(!err[0], "conf/loopback.conf: %s", err);
 	CHECK_INT(conf.nspan, 8, "conf/loopback.conf spans");

@@ -1,0 +1,870 @@
+/*
+ * gw_call.c - calls: a SIP leg and a TDM leg joined through the mapping.
+ *
+ * SIP -> TDM: the INVITE is mapped (map_sip_to_call: RFC 4458 target/cause, Diversion, History-Info,
+ * privacy, UM headers under the transport and trust rules), routed to a span group and placed
+ * (tdm_call_place) with the user-to-user convention.  TDM -> SIP: the IAM/SETUP's call model is routed
+ * to a SIP peer and mapped (map_call_to_sip) into an INVITE.  Each event of one leg is translated
+ * into a request to the other in a table-free but one-function-per-event style; failures before answer
+ * may advance the route (never for a no-diversion call), and 3xx responses are followed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <osipparser2/osip_parser.h>
+
+#include "gw_call.h"
+#include "gw_route.h"
+#include "gw_sdp.h"
+#include "log.h"
+#include "map_diag.h"
+#include "map_q850.h"
+#include "map_sip.h"
+#include "map_uui.h"
+
+#define CALL_REASON_MAX 96
+
+enum call_dir {
+	CALL_SIP_TO_TDM = 0,
+	CALL_TDM_TO_SIP,
+};
+
+struct gw_call {
+	struct gw *gw;
+	struct gw_call *next;
+	unsigned long id;
+	int dir;			/* enum call_dir */
+	int state;			/* enum gw_call_state */
+	struct sip_leg *sip;		/* NULL once gone */
+	struct tdm_call *tdm;		/* NULL once gone */
+	const struct gw_route_conf *route;
+	int attempt;			/* 1-based alternate of route in use */
+	int redirects;			/* 3xx followed */
+	struct tdm_setup setup;		/* the call model (and UUI) as it is placed or was received */
+	const struct gw_peer_conf *peer;	/* SIP side: where it came from / where it goes */
+	struct gw_peer_conf redirect_peer;	/* a 3xx target that is no configured peer */
+	int sip_proto;
+	char request_uri[MAP_SIP_HDR_MAX];	/* TDM -> SIP: the INVITE's, for 3xx */
+	char offer[GW_SDP_MAX];		/* SIP -> TDM: the caller's SDP offer */
+	int early_sent;			/* SIP -> TDM: 18x with SDP already sent */
+	struct ev_timer no_answer;
+	uint64_t start_us;
+};
+
+static const char *const state_names[GW_CALL_STATE_COUNT] = {
+	"routing", "setup", "early", "answered", "releasing",
+};
+
+const char *gw_call_state_name(int state)
+{
+	return state >= 0 && state < GW_CALL_STATE_COUNT ? state_names[state] : "?";
+}
+
+#define CLOG(lvl, c, fmt, ...) \
+	log_write(lvl, "call", "call %lu %s [%s]: " fmt, (c)->id, (c)->dir == CALL_SIP_TO_TDM ? "sip->tdm" : \
+		  "tdm->sip", state_names[(c)->state], ##__VA_ARGS__)
+
+static void call_log_diag(struct gw_call *c, const struct map_diag *d)
+{
+	int i;
+
+	for (i = 0; i < d->count; i++)
+		CLOG(d->line[i].level == MAP_DIAG_ERROR ? LOG_LVL_WARN : LOG_LVL_INFO, c, "map: %s%s",
+		     d->line[i].level == MAP_DIAG_LOSSY ? "lossy: " : "", d->line[i].text);
+}
+
+/* ---- life ---- */
+
+static void call_no_answer(void *arg);
+static void call_tdm_to_sip_failed(struct gw_call *c, int code, int cause);
+
+static struct gw_call *call_new(struct gw *gw, int dir)
+{
+	struct gw_call *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->gw = gw;
+	c->id = ++gw->next_call_id;
+	c->dir = dir;
+	c->start_us = ev_now_us();
+	ev_timer_init(&c->no_answer, call_no_answer, c);
+	c->next = gw->calls;
+	gw->calls = c;
+	gw->ncalls++;
+	return c;
+}
+
+static void call_free(struct gw_call *c)
+{
+	struct gw *gw = c->gw;
+	struct gw_call **pp;
+
+	for (pp = &gw->calls; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	ev_timer_stop(gw->loop, &c->no_answer);
+	gw->ncalls--;
+	free(c);
+}
+
+/* free the call once neither leg is left */
+static void call_maybe_free(struct gw_call *c)
+{
+	if (c->sip || c->tdm)
+		return;
+	CLOG(LOG_LVL_INFO, c, "ended after %llu ms", (unsigned long long)((ev_now_us() - c->start_us) / 1000));
+	call_free(c);
+}
+
+static void call_set_state(struct gw_call *c, int state)
+{
+	if (c->state == state)
+		return;
+	CLOG(LOG_LVL_DEBUG, c, "-> %s", state_names[state]);
+	c->state = state;
+	if (state == GW_CALL_ANSWERED || state == GW_CALL_RELEASING)
+		ev_timer_stop(c->gw->loop, &c->no_answer);
+}
+
+static void call_reason_q850(int cause, char *buf, size_t len)
+{
+	snprintf(buf, len, "Q.850;cause=%d", cause);
+}
+
+static void call_sdp_local(struct gw_call *c, struct gw_sdp_local *l)
+{
+	const struct gw_sip_conf *s = &c->gw->conf.sip;
+
+	l->ip = s->rtp_ip[0] ? s->rtp_ip : s->host[0] ? s->host : "127.0.0.1";
+	l->port = (s->rtp_port > 0 ? s->rtp_port : 16384) + 2 * (int)(c->id % 4096);
+	l->sess_id = c->id;
+	l->sess_ver = 1;
+}
+
+/* ---- the SIP leg of a SIP -> TDM call: answering it ---- */
+
+static int call_sip_answer_sdp(struct gw_call *c, char *buf, size_t len)
+{
+	struct gw_sdp offer;
+	struct gw_sdp_local l;
+	char err[128];
+	int chosen;
+
+	call_sdp_local(c, &l);
+	if (!c->offer[0])
+		return gw_sdp_offer(&l, buf, len);
+	if (gw_sdp_parse(c->offer, strlen(c->offer), &offer, err, sizeof(err)) < 0)
+		return -EINVAL;
+	return gw_sdp_answer(&offer, &l, buf, len, &chosen);
+}
+
+static void call_sip_respond(struct gw_call *c, int code, int cause)
+{
+	struct sip_resp r = { code, NULL, 0, NULL };
+	char reason[CALL_REASON_MAX], sdp[GW_SDP_MAX];
+
+	if (!c->sip)
+		return;
+	if (cause) {
+		call_reason_q850(cause, reason, sizeof(reason));
+		r.reason = reason;
+	}
+	if (code == 503)
+		r.retry_after = c->gw->conf.gw.retry_after > 0 ? c->gw->conf.gw.retry_after : 30;
+	if ((code == 200 || code == 183 || code == 180) && (code == 200 || !c->early_sent) &&
+	    call_sip_answer_sdp(c, sdp, sizeof(sdp)) > 0) {
+		r.sdp = sdp;
+		if (code != 200)
+			c->early_sent = 1;
+	}
+	sip_leg_respond(c->sip, &r);
+	if (code >= 300)
+		c->sip = NULL;		/* the UA finishes the transaction and frees the leg */
+}
+
+/* ---- TDM leg placement (SIP -> TDM), with route advance ---- */
+
+static int call_place_tdm(struct gw_call *c);
+
+static void call_fail_sip(struct gw_call *c, int cause)
+{
+	int code = map_q850_to_sip(c->gw->tables, cause);
+
+	CLOG(LOG_LVL_NOTICE, c, "failed: Q.850 cause %d -> SIP %d", cause, code);
+	c->gw->stats.failed++;
+	call_set_state(c, GW_CALL_RELEASING);
+	call_sip_respond(c, code, cause);
+}
+
+/* divert the call to the route's voicemail pilot for an alternate (RFC 4458 semantics) */
+static void call_divert_to_pilot(struct gw_call *c, int outcome)
+{
+	struct map_call *m = &c->setup.call;
+	int cause = gw_route_pilot_cause(outcome), found;
+
+	if (!c->route->pilot[0])
+		return;
+	if (!m->redir.present) {
+		m->redirecting = m->called;
+		m->original_called = m->called;
+		m->redir.present = 1;
+		m->redir.indicator = c->gw->tables->opt.redirecting_indicator;
+		m->redir.counter = 1;
+		m->redir.orig_reason = -1;
+	} else if (m->redir.counter < 15) {
+		m->redirecting = m->called;
+		m->redir.counter++;
+	}
+	m->redir.cause = cause;
+	m->redir.no_cause = 0;
+	m->redir.reason = map_rtable_decode(&c->gw->tables->causes, cause, &found);
+	snprintf(m->called.digits, sizeof(m->called.digits), "%s", c->route->pilot);
+	CLOG(LOG_LVL_NOTICE, c, "diverted to pilot %s: target %s, cause %d (%s)", c->route->pilot,
+	     m->redirecting.digits, cause, map_reason_name(m->redir.reason));
+}
+
+/* after a failure of class outcome: try the next alternate if the route and the call allow it */
+static int call_advance(struct gw_call *c, int outcome)
+{
+	int no_div = map_call_no_diversion(&c->setup.call);
+
+	if (!c->route || c->attempt >= c->route->nto || !(c->route->advance & outcome))
+		return 0;
+	if (no_div) {
+		CLOG(LOG_LVL_NOTICE, c, "%s: no route advance to '%s': the call forbids diversion (%s)",
+		     gw_route_outcome_name(outcome), c->route->to[c->attempt],
+		     c->setup.call.um.sens ? map_sens_name(c->setup.call.um.sens) : "call diversion not allowed");
+		c->gw->stats.advances_suppressed++;
+		return 0;
+	}
+	if (!gw_route_advance(c->route, c->attempt + 1, outcome, no_div))
+		return 0;
+	c->attempt++;
+	c->gw->stats.route_advances++;
+	CLOG(LOG_LVL_NOTICE, c, "%s: route %s advances to alternate %d '%s'", gw_route_outcome_name(outcome),
+	     c->route->name, c->attempt, c->route->to[c->attempt - 1]);
+	call_divert_to_pilot(c, outcome);
+	return 1;
+}
+
+static int call_place_tdm(struct gw_call *c)
+{
+	const char *group = c->route->to[c->attempt - 1];
+	int ret, cause;
+
+	call_set_state(c, GW_CALL_SETUP);
+	ret = tdm_call_place(c->gw->tdm, group, &c->setup, c, &c->tdm);
+	if (!ret) {
+		CLOG(LOG_LVL_INFO, c, "placed on group %s as %s: called %s, redirecting %s, reason %s, counter %d",
+		     group, tdm_call_name(c->tdm), c->setup.call.called.digits,
+		     c->setup.call.redir.present ? c->setup.call.redirecting.digits : "-",
+		     c->setup.call.redir.present ? map_reason_name(c->setup.call.redir.reason) : "-",
+		     c->setup.call.redir.counter);
+		return 0;
+	}
+	c->tdm = NULL;
+	cause = ret == -EBUSY ? 34 : ret == -ENETDOWN ? 38 : ret == -ENOENT ? 3 : 41;
+	CLOG(LOG_LVL_NOTICE, c, "group %s: %s (cause %d)", group, strerror(-ret), cause);
+	if (call_advance(c, gw_route_outcome_q850(cause)))
+		return call_place_tdm(c);
+	call_fail_sip(c, cause);
+	return ret;
+}
+
+static void call_no_answer(void *arg)
+{
+	struct gw_call *c = arg;
+
+	if (c->state == GW_CALL_ANSWERED || c->state == GW_CALL_RELEASING)
+		return;
+	CLOG(LOG_LVL_NOTICE, c, "no answer within %d ms", c->gw->conf.gw.no_answer_ms);
+	if (c->dir == CALL_SIP_TO_TDM && c->tdm) {
+		tdm_call_release(c->tdm, 19);
+		c->tdm = NULL;
+		if (call_advance(c, GW_ADV_NO_ANSWER)) {
+			ev_timer_start(c->gw->loop, &c->no_answer, c->gw->conf.gw.no_answer_ms);
+			call_place_tdm(c);
+		} else {
+			call_fail_sip(c, 19);
+		}
+	} else if (c->dir == CALL_TDM_TO_SIP && c->sip) {
+		char reason[CALL_REASON_MAX];
+
+		call_reason_q850(19, reason, sizeof(reason));
+		sip_leg_cancel(c->sip, reason);
+		c->sip = NULL;
+		call_tdm_to_sip_failed(c, 480, 19);
+	}
+	call_maybe_free(c);
+}
+
+/* ---- SIP -> TDM: the INVITE ---- */
+
+/* remove every header called name from msg */
+static void call_strip_header(osip_message_t *msg, const char *name)
+{
+	osip_header_t *h;
+	int pos = 0;
+
+	while ((h = osip_list_get(&msg->headers, pos)) != NULL) {
+		if (h->hname && !strcasecmp(h->hname, name)) {
+			osip_list_remove(&msg->headers, pos);
+			osip_header_free(h);
+		} else {
+			pos++;
+		}
+	}
+}
+
+/*
+ * The [MS-OCEXUM] rules at the door: on a UDP leg the Ms-* headers are not accepted at all (removed
+ * before the mapping sees them); skip-pin counts only over TLS from a trusted peer.  Sets the flags of
+ * map_sip_to_call.
+ */
+static void call_um_rules(struct gw_call *c, osip_message_t *msg, int proto, const struct gw_peer_conf *peer,
+			  int *flags)
+{
+	osip_header_t *h = NULL;
+	int has_sens = osip_message_header_get_byname(msg, "ms-sensitivity", 0, &h) >= 0;
+	int has_cmd = osip_message_header_get_byname(msg, "ms-exchange-command", 0, &h) >= 0;
+	int trusted = peer && peer->trusted && proto == GW_PROTO_TLS;
+
+	*flags = MAP_SIP_IN_LENIENT_SENS | (trusted ? MAP_SIP_IN_TRUSTED : 0);
+	if (proto == GW_PROTO_UDP && (has_sens || has_cmd)) {
+		CLOG(LOG_LVL_NOTICE, c, "Ms-* headers dropped: they are accepted on TCP/TLS legs only ([MS-OCEXUM] 2.1)");
+		call_strip_header(msg, "ms-sensitivity");
+		call_strip_header(msg, "ms-exchange-command");
+		c->gw->stats.um_dropped++;
+		return;
+	}
+	if (has_cmd && !trusted) {
+		CLOG(LOG_LVL_NOTICE, c, "Ms-Exchange-Command: skip-pin dropped: %s", !peer ? "unknown peer" :
+		     proto != GW_PROTO_TLS ? "not received over TLS" : "peer not trusted");
+		c->gw->stats.um_dropped++;
+	}
+}
+
+static int call_sip_map(struct gw_call *c, osip_message_t *msg, const struct sip_event *ev)
+{
+	struct gw *gw = c->gw;
+	const struct map_trunk *tr = map_tables_trunk(gw->tables, ev->peer && ev->peer->trunk[0] ?
+						       ev->peer->trunk : "default");
+	struct map_diag d;
+	unsigned char uui[MAP_UUI_MAX];
+	size_t n = 0;
+	int flags, ret;
+
+	call_um_rules(c, msg, ev->src->proto, ev->peer, &flags);
+	map_diag_init(&d);
+	ret = map_sip_to_call(msg, gw->tables, tr, flags, &c->setup.call, &d);
+	if (!ret && map_uui_put(&c->setup.call, gw->tables->opt.uui, uui, sizeof(uui), &n, &d) == 0) {
+		memcpy(c->setup.uui, uui, n);
+		c->setup.uui_len = n;
+	}
+	call_log_diag(c, &d);
+	return ret;
+}
+
+static void call_sip_invite(struct gw *gw, const struct sip_event *ev)
+{
+	struct gw_call *c;
+	const char *sdp = sip_leg_remote_sdp(ev->leg);
+	struct gw_sdp offer;
+	char err[128];
+
+	gw->stats.sip_calls_in++;
+	c = call_new(gw, CALL_SIP_TO_TDM);
+	if (!c) {
+		struct sip_resp r = { 500, NULL, 0, NULL };
+
+		sip_leg_respond(ev->leg, &r);
+		return;
+	}
+	c->sip = ev->leg;
+	c->peer = ev->peer;
+	c->sip_proto = ev->src->proto;
+	c->attempt = 1;
+	sip_leg_set_user(ev->leg, c);
+	CLOG(LOG_LVL_INFO, c, "INVITE from %s Call-ID %s", sip_leg_name(ev->leg), sip_leg_call_id(ev->leg));
+	if (gw->draining || gw->ncalls > (size_t)(gw->conf.gw.max_calls > 0 ? gw->conf.gw.max_calls : 1024)) {
+		CLOG(LOG_LVL_NOTICE, c, "%s: 503", gw->draining ? "draining" : "too many calls");
+		gw->stats.rejected++;
+		call_sip_respond(c, 503, 42);
+		goto out;
+	}
+	if (sdp[0]) {
+		if (gw_sdp_parse(sdp, strlen(sdp), &offer, err, sizeof(err)) < 0 ||
+		    gw_sdp_check_answer(&offer, &(int){ 0 }) < 0) {
+			CLOG(LOG_LVL_NOTICE, c, "SDP offer not acceptable (%s): 488", err[0] ? err : "no G.711");
+			gw->stats.rejected++;
+			call_sip_respond(c, 488, 0);
+			goto out;
+		}
+		snprintf(c->offer, sizeof(c->offer), "%s", sdp);
+	}
+	if (call_sip_map(c, ev->msg, ev) < 0) {
+		gw->stats.rejected++;
+		call_sip_respond(c, 400, 0);
+		goto out;
+	}
+	c->route = gw_route_match(&gw->conf, GW_ROUTE_SIP_TO_TDM, ev->peer ? ev->peer->name : NULL,
+				  c->setup.call.called.digits);
+	if (!c->route) {
+		CLOG(LOG_LVL_NOTICE, c, "no route for called %s from %s: 404", c->setup.call.called.digits,
+		     ev->peer ? ev->peer->name : "an unknown peer");
+		gw->stats.rejected++;
+		call_sip_respond(c, 404, 3);
+		goto out;
+	}
+	CLOG(LOG_LVL_INFO, c, "route %s: called %s target %s cause %d sens %s skip-pin %d", c->route->name,
+	     c->setup.call.called.digits, c->setup.call.redir.present ? c->setup.call.redirecting.digits : "-",
+	     c->setup.call.redir.cause, map_sens_name(c->setup.call.um.sens), c->setup.call.um.skip_pin);
+	if (gw->conf.gw.no_answer_ms > 0)
+		ev_timer_start(gw->loop, &c->no_answer, gw->conf.gw.no_answer_ms);
+	call_place_tdm(c);
+out:
+	call_maybe_free(c);
+}
+
+/* ---- TDM -> SIP: the INVITE toward a peer ---- */
+
+static int call_place_sip(struct gw_call *c);
+
+static void call_tdm_to_sip_failed(struct gw_call *c, int code, int cause)
+{
+	CLOG(LOG_LVL_NOTICE, c, "failed: SIP %d -> Q.850 cause %d", code, cause);
+	c->gw->stats.failed++;
+	call_set_state(c, GW_CALL_RELEASING);
+	if (c->tdm) {
+		tdm_call_release(c->tdm, cause);
+		c->tdm = NULL;
+	}
+}
+
+/* subscriber access (flow 4): no redirection, a screened caller on a trusted trunk, toward a UM */
+static void call_subscriber_access(struct gw_call *c, const struct gw_peer_conf *peer)
+{
+	struct map_call *m = &c->setup.call;
+
+	if (m->redir.present || !peer->um || !c->setup.trusted || !c->setup.screened || !m->calling.present)
+		return;
+	m->redirecting = m->calling;
+	m->redir.present = 1;
+	m->redir.no_cause = 1;
+	m->redir.counter = 1;
+	m->redir.indicator = c->gw->tables->opt.redirecting_indicator;
+	m->um.skip_pin = 1;
+	CLOG(LOG_LVL_INFO, c, "subscriber access: target %s (retrieval), skip-pin", m->calling.digits);
+}
+
+/* the Ms-* headers toward peer: TCP/TLS only; skip-pin only over TLS to a trusted peer */
+static void call_um_out(struct gw_call *c, const struct gw_peer_conf *peer, struct map_sip_out *o)
+{
+	if ((o->ms_sensitivity[0] || o->ms_exchange_command[0]) && peer->proto == GW_PROTO_UDP) {
+		CLOG(LOG_LVL_NOTICE, c, "Ms-* headers not sent to %s: UDP leg ([MS-OCEXUM] 2.1 needs TCP or TLS)",
+		     peer->name);
+		o->ms_sensitivity[0] = 0;
+		o->ms_exchange_command[0] = 0;
+		c->gw->stats.um_dropped++;
+	}
+	if (o->ms_exchange_command[0] && (peer->proto != GW_PROTO_TLS || !peer->trusted)) {
+		CLOG(LOG_LVL_NOTICE, c, "skip-pin not sent to %s: %s", peer->name,
+		     peer->proto != GW_PROTO_TLS ? "not a TLS leg" : "peer not trusted");
+		o->ms_exchange_command[0] = 0;
+		c->gw->stats.um_dropped++;
+	}
+}
+
+static int call_invite_peer(struct gw_call *c, const struct gw_peer_conf *peer, const char *ruri)
+{
+	struct gw *gw = c->gw;
+	const struct map_trunk *tr = map_tables_trunk(gw->tables, peer->trunk[0] ? peer->trunk : "default");
+	struct map_sip_out_opts o = { 0 };
+	struct map_sip_out out;
+	struct gw_sdp_local l;
+	struct sip_invite inv = { 0 };
+	struct map_diag d;
+	char um[GW_HOST_MAX + 8], sdp[GW_SDP_MAX];
+	int ret;
+
+	snprintf(um, sizeof(um), "%s:%d", peer->host, peer->port);
+	o.um_host = um;
+	o.from_host = gw->conf.sip.host[0] ? gw->conf.sip.host : NULL;
+	o.untrusted = !peer->trusted;
+	map_diag_init(&d);
+	ret = map_call_to_sip(&c->setup.call, gw->tables, tr, &o, &out, &d);
+	call_log_diag(c, &d);
+	if (ret < 0)
+		return ret;
+	call_um_out(c, peer, &out);
+	if (ruri)
+		snprintf(out.request_uri, sizeof(out.request_uri), "%s", ruri);
+	call_sdp_local(c, &l);
+	if (gw_sdp_offer(&l, sdp, sizeof(sdp)) < 0)
+		return -ENOSPC;
+	inv.peer = peer;
+	inv.request_uri = out.request_uri;
+	inv.from = out.from;
+	inv.to = out.to;
+	inv.pai = out.p_asserted_identity;
+	inv.diversion = out.diversion;
+	inv.history_info = out.history_info;
+	inv.privacy = out.privacy;
+	inv.ms_exchange_command = out.ms_exchange_command;
+	inv.ms_sensitivity = out.ms_sensitivity;
+	inv.sdp = sdp;
+	snprintf(c->request_uri, sizeof(c->request_uri), "%s", out.request_uri);
+	ret = sip_leg_invite(gw->ua, &inv, c, &c->sip);
+	if (ret < 0) {
+		c->sip = NULL;
+		return ret;
+	}
+	c->peer = peer;
+	c->sip_proto = peer->proto;
+	CLOG(LOG_LVL_INFO, c, "INVITE %s to %s (%s)%s%s%s%s", out.request_uri, peer->name, sip_leg_name(c->sip),
+	     out.ms_sensitivity[0] ? " Ms-Sensitivity: " : "", out.ms_sensitivity,
+	     out.ms_exchange_command[0] ? " Ms-Exchange-Command: " : "", out.ms_exchange_command);
+	return 0;
+}
+
+static int call_place_sip(struct gw_call *c)
+{
+	const struct gw_peer_conf *peer = gw_conf_peer(&c->gw->conf, c->route->to[c->attempt - 1]);
+	int ret;
+
+	call_set_state(c, GW_CALL_SETUP);
+	ret = peer ? call_invite_peer(c, peer, NULL) : -ENOENT;
+	if (!ret)
+		return 0;
+	CLOG(LOG_LVL_NOTICE, c, "peer %s: %s", c->route->to[c->attempt - 1], strerror(-ret));
+	if (call_advance(c, GW_ADV_CONGESTION))
+		return call_place_sip(c);
+	call_tdm_to_sip_failed(c, 503, 38);
+	return ret;
+}
+
+static const char *call_span_group(struct gw *gw, const char *span)
+{
+	const struct tdm_span_conf *sc = tdm_conf_span(&gw->tconf, span);
+
+	return sc ? sc->group : span;
+}
+
+static void call_tdm_setup(struct gw *gw, const struct tdm_event *ev)
+{
+	const char *group = call_span_group(gw, ev->span);
+	struct gw_call *c;
+	struct map_diag d;
+
+	gw->stats.tdm_calls_in++;
+	c = call_new(gw, CALL_TDM_TO_SIP);
+	if (!c) {
+		tdm_call_release(ev->call, 47);
+		return;
+	}
+	c->tdm = ev->call;
+	c->attempt = 1;
+	c->setup = *ev->setup;
+	tdm_call_set_user(ev->call, c);
+	map_diag_init(&d);
+	map_uui_take(&c->setup.call, ev->setup->uui, ev->setup->uui_len, ev->setup->trusted, ev->setup->screened, &d);
+	call_log_diag(c, &d);
+	CLOG(LOG_LVL_INFO, c, "%s: called %s calling %s redirecting %s reason %s cause %d sens %s skip-pin %d",
+	     tdm_call_name(ev->call), c->setup.call.called.digits, c->setup.call.calling.digits,
+	     c->setup.call.redir.present ? c->setup.call.redirecting.digits : "-",
+	     c->setup.call.redir.present ? map_reason_name(c->setup.call.redir.reason) : "-",
+	     c->setup.call.redir.cause, map_sens_name(c->setup.call.um.sens), c->setup.call.um.skip_pin);
+	if (gw->draining) {
+		gw->stats.rejected++;
+		call_tdm_to_sip_failed(c, 503, 42);
+		goto out;
+	}
+	c->route = gw_route_match(&gw->conf, GW_ROUTE_TDM_TO_SIP, group, c->setup.call.called.digits);
+	if (!c->route) {
+		CLOG(LOG_LVL_NOTICE, c, "no route for called %s from group %s", c->setup.call.called.digits, group);
+		gw->stats.rejected++;
+		call_tdm_to_sip_failed(c, 404, 3);
+		goto out;
+	}
+	call_subscriber_access(c, gw_conf_peer(&gw->conf, c->route->to[0]) ?: &(struct gw_peer_conf){ 0 });
+	tdm_call_proceeding(c->tdm);
+	if (gw->conf.gw.no_answer_ms > 0)
+		ev_timer_start(gw->loop, &c->no_answer, gw->conf.gw.no_answer_ms);
+	call_place_sip(c);
+out:
+	call_maybe_free(c);
+}
+
+/* ---- events of the SIP leg ---- */
+
+/* a 3xx from the peer: a new INVITE to its Contact, same call model, same transport security */
+static int call_follow_redirect(struct gw_call *c, const char *contact)
+{
+	struct gw *gw = c->gw;
+	const struct gw_peer_conf *old = c->peer, *peer = NULL;
+	osip_uri_t *uri = NULL;
+	char ruri[MAP_SIP_HDR_MAX];
+	size_t i;
+	int port, ret = -EINVAL;
+
+	if (c->redirects >= gw->conf.gw.max_redirects || osip_uri_init(&uri) < 0)
+		return -ELOOP;
+	if (osip_uri_parse(uri, contact) < 0 || !uri->host)
+		goto out;
+	port = uri->port ? atoi(uri->port) : old->port;
+	for (i = 0; i < gw->conf.npeer; i++) {
+		const struct gw_peer_conf *p = &gw->conf.peer[i];
+
+		if (p->proto == old->proto && p->port == port && !strcmp(p->host, uri->host))
+			peer = p;
+	}
+	if (!peer) {
+		/* not a configured peer: the same transport, and no trust */
+		c->redirect_peer = *old;
+		snprintf(c->redirect_peer.name, sizeof(c->redirect_peer.name), "3xx-contact");
+		snprintf(c->redirect_peer.host, sizeof(c->redirect_peer.host), "%s", uri->host);
+		c->redirect_peer.port = port;
+		c->redirect_peer.trusted = 0;
+		c->redirect_peer.tls_name[0] = 0;
+		peer = &c->redirect_peer;
+	}
+	c->redirects++;
+	gw->stats.redirects_followed++;
+	if (strstr(contact, "target="))
+		snprintf(ruri, sizeof(ruri), "%s", contact);
+	else
+		ruri[0] = 0;
+	CLOG(LOG_LVL_NOTICE, c, "3xx: following Contact %s (%d of at most %d) via %s over %s", contact, c->redirects,
+	     gw->conf.gw.max_redirects, peer->name, gw_proto_name(peer->proto));
+	ret = call_invite_peer(c, peer, ruri[0] ? ruri : NULL);
+out:
+	osip_uri_free(uri);
+	return ret;
+}
+
+static void call_sip_progress(struct gw_call *c, const struct sip_event *ev)
+{
+	int inband = sip_leg_remote_sdp(ev->leg)[0] != 0;
+
+	if (!c->tdm)
+		return;
+	call_set_state(c, GW_CALL_EARLY);
+	if (ev->code == 180)
+		tdm_call_alert(c->tdm, inband);
+	else if (ev->code == 181)
+		tdm_call_forwarded(c->tdm);
+	else
+		tdm_call_progress(c->tdm, inband);
+	CLOG(LOG_LVL_INFO, c, "SIP %d -> %s", ev->code, tdm_call_name(c->tdm));
+}
+
+static void call_sip_end(struct gw_call *c, const struct sip_event *ev)
+{
+	struct gw *gw = c->gw;
+	int cause = ev->reason ? map_q850_parse_reason(ev->reason) : -EINVAL;
+	int code = ev->type == SIP_EV_FAIL ? ev->code : 0, outcome;
+
+	c->sip = NULL;
+	if (cause < 0)
+		cause = code ? map_q850_from_sip(gw->tables, code, ev->reason) : 16;
+	if (ev->type == SIP_EV_REDIRECT && c->dir == CALL_TDM_TO_SIP && c->state != GW_CALL_ANSWERED) {
+		if (call_follow_redirect(c, ev->contact) == 0)
+			return;
+		CLOG(LOG_LVL_NOTICE, c, "3xx not followed (max-redirects %d)", gw->conf.gw.max_redirects);
+		code = ev->code;
+		cause = map_q850_from_sip(gw->tables, code, NULL);
+	}
+	if (c->dir == CALL_TDM_TO_SIP && code && c->state != GW_CALL_ANSWERED) {
+		outcome = gw_route_outcome_sip(code);
+		if (call_advance(c, outcome) && call_place_sip(c) == 0)
+			return;
+		if (c->tdm)
+			call_tdm_to_sip_failed(c, code, cause);
+		return;
+	}
+	CLOG(LOG_LVL_INFO, c, "SIP %s (cause %d) -> release %s", sip_ev_name(ev->type), cause,
+	     c->tdm ? tdm_call_name(c->tdm) : "-");
+	call_set_state(c, GW_CALL_RELEASING);
+	if (c->tdm) {
+		tdm_call_release(c->tdm, cause);
+		c->tdm = NULL;
+	}
+}
+
+void gw_call_sip_event(void *arg, const struct sip_event *ev)
+{
+	struct gw *gw = arg;
+	struct gw_call *c = ev->user;
+
+	if (ev->type == SIP_EV_INVITE) {
+		call_sip_invite(gw, ev);
+		return;
+	}
+	if (!c)
+		return;
+	switch (ev->type) {
+	case SIP_EV_PROGRESS:
+		call_sip_progress(c, ev);
+		break;
+	case SIP_EV_ANSWER:
+		call_set_state(c, GW_CALL_ANSWERED);
+		gw->stats.answered++;
+		CLOG(LOG_LVL_INFO, c, "SIP %d -> answer %s", ev->code, c->tdm ? tdm_call_name(c->tdm) : "-");
+		if (c->tdm)
+			tdm_call_answer(c->tdm);
+		break;
+	default:
+		call_sip_end(c, ev);
+		break;
+	}
+	call_maybe_free(c);
+}
+
+/* ---- events of the TDM leg ---- */
+
+static void call_tdm_release(struct gw_call *c, int cause)
+{
+	char reason[CALL_REASON_MAX];
+	int outcome = gw_route_outcome_q850(cause), answered = c->state == GW_CALL_ANSWERED;
+
+	c->tdm = NULL;
+	if (c->dir == CALL_SIP_TO_TDM && c->state != GW_CALL_ANSWERED && c->sip) {
+		if (call_advance(c, outcome)) {
+			call_place_tdm(c);
+			return;
+		}
+		call_fail_sip(c, cause);
+		return;
+	}
+	call_set_state(c, GW_CALL_RELEASING);
+	if (!c->sip)
+		return;
+	call_reason_q850(cause, reason, sizeof(reason));
+	CLOG(LOG_LVL_INFO, c, "TDM release cause %d -> SIP %s", cause, answered ? "BYE" : "CANCEL");
+	sip_leg_bye(c->sip, reason);	/* an unanswered outgoing leg gets CANCEL */
+	c->sip = NULL;
+}
+
+static void call_tdm_event(struct gw_call *c, const struct tdm_event *ev)
+{
+	switch (ev->type) {
+	case TDM_EV_PROCEEDING:
+		break;
+	case TDM_EV_PROGRESS:
+		call_set_state(c, GW_CALL_EARLY);
+		call_sip_respond(c, 183, 0);
+		break;
+	case TDM_EV_ALERTING:
+		call_set_state(c, GW_CALL_EARLY);
+		call_sip_respond(c, 180, 0);
+		break;
+	case TDM_EV_FORWARDED:
+		call_sip_respond(c, 181, 0);
+		break;
+	case TDM_EV_ANSWER:
+		call_set_state(c, GW_CALL_ANSWERED);
+		c->gw->stats.answered++;
+		CLOG(LOG_LVL_INFO, c, "%s answered -> 200", tdm_call_name(c->tdm));
+		call_sip_respond(c, 200, 0);
+		break;
+	case TDM_EV_RELEASE:
+		CLOG(LOG_LVL_INFO, c, "%s released, cause %d", tdm_call_name(c->tdm), ev->cause);
+		call_tdm_release(c, ev->cause);
+		break;
+	}
+}
+
+void gw_call_tdm_event(void *arg, const struct tdm_event *ev)
+{
+	struct gw *gw = arg;
+	struct gw_call *c = ev->user;
+
+	if (ev->type == TDM_EV_LINK) {
+		LOGN("call", "span %s: signalling link %s", ev->span, ev->up ? "up" : "down");
+		return;
+	}
+	if (ev->type == TDM_EV_SETUP) {
+		call_tdm_setup(gw, ev);
+		return;
+	}
+	if (!c)
+		return;
+	call_tdm_event(c, ev);
+	call_maybe_free(c);
+}
+
+/* ---- operators ---- */
+
+void gw_call_release_all(struct gw *gw, int cause)
+{
+	char reason[CALL_REASON_MAX];
+	struct gw_call *c, *next;
+
+	call_reason_q850(cause, reason, sizeof(reason));
+	for (c = gw->calls; c; c = next) {
+		next = c->next;
+		CLOG(LOG_LVL_NOTICE, c, "released by the gateway (cause %d)", cause);
+		if (c->tdm)
+			tdm_call_release(c->tdm, cause);
+		c->tdm = NULL;
+		if (c->sip && c->dir == CALL_SIP_TO_TDM && c->state != GW_CALL_ANSWERED)
+			call_sip_respond(c, map_q850_to_sip(gw->tables, cause), cause);
+		else if (c->sip)
+			sip_leg_bye(c->sip, reason);
+		c->sip = NULL;
+		call_maybe_free(c);
+	}
+}
+
+void gw_call_free_all(struct gw *gw)
+{
+	while (gw->calls)
+		call_free(gw->calls);
+}
+
+static void call_info(const struct gw_call *c, struct gw_call_info *i)
+{
+	const struct map_call *m = &c->setup.call;
+
+	memset(i, 0, sizeof(*i));
+	i->id = c->id;
+	snprintf(i->state, sizeof(i->state), "%s", state_names[c->state]);
+	snprintf(i->dir, sizeof(i->dir), "%s", c->dir == CALL_SIP_TO_TDM ? "sip->tdm" : "tdm->sip");
+	if (c->sip) {
+		snprintf(i->sip, sizeof(i->sip), "%s", sip_leg_name(c->sip));
+		snprintf(i->call_id, sizeof(i->call_id), "%s", sip_leg_call_id(c->sip));
+	}
+	if (c->tdm)
+		snprintf(i->tdm, sizeof(i->tdm), "%s", tdm_call_name(c->tdm));
+	snprintf(i->called, sizeof(i->called), "%s", m->called.digits);
+	snprintf(i->calling, sizeof(i->calling), "%s", m->calling.present ? m->calling.digits : "");
+	if (m->redir.present) {
+		snprintf(i->target, sizeof(i->target), "%s", m->redirecting.digits);
+		snprintf(i->reason, sizeof(i->reason), "%s", map_reason_name(m->redir.reason));
+		i->cause = m->redir.cause;
+	}
+	if (m->um.sens != MAP_SENS_NONE)
+		snprintf(i->sens, sizeof(i->sens), "%s", m->um.sens == MAP_SENS_UNKNOWN ? m->um.sens_raw :
+			 map_sens_name(m->um.sens));
+	i->skip_pin = m->um.skip_pin;
+	i->attempt = c->attempt;
+	i->age_ms = (unsigned long)((ev_now_us() - c->start_us) / 1000);
+}
+
+size_t gw_call_list(const struct gw *gw, struct gw_call_info *out, size_t max)
+{
+	const struct gw_call *c;
+	size_t n = 0;
+
+	for (c = gw->calls; c; c = c->next, n++)
+		if (n < max)
+			call_info(c, &out[n]);
+	return n;
+}

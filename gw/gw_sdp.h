@@ -1,0 +1,68 @@
+/*
+ * gw_sdp.h - SDP offer/answer (RFC 4566, RFC 3264) for G.711 calls: pure functions.
+ *
+ * The gateway offers and answers PCMU (0), PCMA (8) and telephone-event (RFC 4733, dynamic type,
+ * 101 in offers); an answer keeps the offer's order of the codecs it supports and its
+ * telephone-event type; nothing acceptable -> -ENOTSUP (the call layer answers 488).  Media itself
+ * (RTP) belongs to the media issue: the ports are advertised, not yet served.
+ */
+#ifndef GW_SDP_H
+#define GW_SDP_H
+
+#include <stddef.h>
+
+#define GW_SDP_MAX 2048
+#define GW_SDP_FMTS 16
+#define GW_SDP_MEDIA 8		/* m= lines of a body we can answer */
+
+enum gw_sdp_dir {
+	GW_SDP_SENDRECV = 0,
+	GW_SDP_SENDONLY,
+	GW_SDP_RECVONLY,
+	GW_SDP_INACTIVE,
+};
+
+/* what an a=rtpmap line says fmt[i] is; 0 = no rtpmap (a static type means its RFC 3551 codec) */
+enum gw_sdp_map {
+	GW_SDP_MAP_NONE = 0,
+	GW_SDP_MAP_PCMU,	/* PCMU/8000 */
+	GW_SDP_MAP_PCMA,	/* PCMA/8000 */
+	GW_SDP_MAP_TE,		/* telephone-event/8000 */
+	GW_SDP_MAP_OTHER,	/* any other codec or rate */
+};
+
+struct gw_sdp {
+	char ip[64];		/* c= address (session or first audio media) */
+	int port;		/* audio m= port; 0 = rejected/held stream */
+	int fmt[GW_SDP_FMTS];	/* payload types of the audio m= line, in order */
+	int nfmt;
+	int te_pt;		/* telephone-event payload type, -1 none */
+	int dir;		/* enum gw_sdp_dir */
+	int ptime;		/* a=ptime, 0 = not given */
+	/* for dynamic G.711 types and answers with every m= line (RFC 3264 6); a struct zeroed and filled
+	 * by hand (fmt, nfmt, te_pt, ...) means what it says without them */
+	int map[GW_SDP_FMTS];	/* enum gw_sdp_map of fmt[i] */
+	int nmedia;		/* m= lines of the body; 0 = only the audio one known */
+	int audio;		/* the index among them of the audio stream above */
+	char media[GW_SDP_MEDIA][64];	/* each m= line rejected, "video 0 RTP/AVP 31", for the answer */
+};
+
+/* local side */
+struct gw_sdp_local {
+	const char *ip;
+	int port;
+	unsigned long sess_id, sess_ver;
+};
+
+/* parse an SDP body; 0, or -EINVAL (no audio m= line, malformed line: err names the line) */
+int gw_sdp_parse(const char *body, size_t len, struct gw_sdp *out, char *err, size_t errlen);
+/* write our offer (PCMU, PCMA, telephone-event 101): length, or -ENOSPC */
+int gw_sdp_offer(const struct gw_sdp_local *local, char *buf, size_t len);
+/* answer an offer: length, -ENOTSUP (no G.711 in the offer), -ENOSPC; *chosen = the codec: 0 PCMU, 8 PCMA
+ * (the payload type in the answer is the offer's, dynamic or not) */
+int gw_sdp_answer(const struct gw_sdp *offer, const struct gw_sdp_local *local, char *buf, size_t len,
+		  int *chosen);
+/* check an answer to our offer: 0 with *chosen, or -ENOTSUP */
+int gw_sdp_check_answer(const struct gw_sdp *answer, int *chosen);
+
+#endif

@@ -1,0 +1,210 @@
+#!/bin/bash
+# gwd_calls_test.sh - call handling through one gwd: busy, reject, no answer, CANCEL and BYE from either
+# side with the right codes and Q.850 Reason headers; route advance to a voicemail pilot and its
+# suppression by Ms-Sensitivity private-no-diversion; a 302 from the UM followed; all circuits busy ->
+# 503 with Retry-After; gwctl during and after calls; SIGHUP with a broken table; SIGTERM drains.
+set -u
+BASE=${BASE:-$((24000 + ($$ % 200) * 20))}
+. "$(dirname "$0")/gwdlib.sh"
+
+GW=$BASE
+UMOK=$((BASE + 10)) UMBUSY=$((BASE + 11)) UMREJ=$((BASE + 12)) UMRING=$((BASE + 13))
+UM302=$((BASE + 14)) UMOK2=$((BASE + 15)) UMVM=$((BASE + 16)) UMBYE=$((BASE + 17))
+
+peer() { printf '[peer %s]\nhost = 127.0.0.1\nport = %s\ntransport = %s\num = yes\n\n' "$1" "$2" "${3:-tcp}"; }
+route() { printf '[route %s]\nfrom = %s\nprefix = %s\nto = %s\n%b\n' "$1" "$2" "$3" "$4" "${5:-}"; }
+
+certs
+mkdir -p "$WORK/tables"
+cp "$top_srcdir"/conf/tables/*.tbl "$WORK/tables/"
+CONF=$WORK/calls.conf
+{
+	cat << EOF
+[gw]
+timers = short
+no-answer = 3
+retry-after = 17
+tables = $WORK/tables
+
+[sip]
+udp = 127.0.0.1:$GW
+tcp = 127.0.0.1:$GW
+
+[span isup-a]
+backend = loopback
+signalling = isup
+peer = isup-b
+opc = 1
+dpc = 2
+timers = short
+
+[span isup-b]
+backend = loopback
+signalling = isup
+peer = isup-a
+opc = 2
+dpc = 1
+hunt = last
+timers = short
+
+[span euro-n]
+backend = loopback
+signalling = pri
+peer = euro-c
+side = net
+switchtype = euroisdn
+timers = short
+
+[span euro-c]
+backend = loopback
+signalling = pri
+peer = euro-n
+side = cpe
+switchtype = euroisdn
+timers = short
+
+[span one-a]
+backend = loopback
+signalling = isup
+peer = one-b
+opc = 3
+dpc = 4
+dchan = 16
+bchan = 1
+timers = short
+
+[span one-b]
+backend = loopback
+signalling = isup
+peer = one-a
+opc = 4
+dpc = 3
+dchan = 16
+bchan = 1
+timers = short
+
+EOF
+	peer um-ok $UMOK
+	peer um-busy $UMBUSY
+	peer um-rej $UMREJ
+	peer um-ring $UMRING
+	peer um-302 $UM302
+	peer um-ok2 $UMOK2
+	peer um-vm $UMVM
+	peer um-bye $UMBYE
+	route basic sip 1555101 isup-a
+	route advance sip 1555102 'isup-a, euro-n' 'advance = busy\npilot = 15551029999'
+	route single sip 1555103 one-a
+	route t-ok tdm 1555101100 um-ok
+	route t-busy tdm 1555101200 um-busy
+	route t-rej tdm 1555101300 um-rej
+	route t-ring tdm 1555101400 um-ring
+	route t-302 tdm 1555101500 um-302
+	route t-bye tdm 1555101600 um-bye
+	route t-adv tdm 1555102 um-busy
+	route t-vm tdm 15551029999 um-vm
+	route t-one tdm 1555103 um-ok
+} > "$CONF"
+
+start_gwd b "$CONF" || exit 1
+serve ok tcp $UMOK
+serve busy tcp $UMBUSY --answer 486 --reason 'Q.850;cause=17;text="user busy"'
+serve rej tcp $UMREJ --answer 403
+serve ring tcp $UMRING --answer-after 60000
+serve r302 tcp $UM302 --answer 302 --contact "sip:+15551015000@127.0.0.1:$UMOK2;transport=tcp"
+serve ok2 tcp $UMOK2
+serve vm tcp $UMVM
+serve bye tcp $UMBYE --bye-after 300
+sleep 0.3
+
+# call NAME NUMBER EXPECT [options]: from a TCP caller; the responses kept in $WORK/NAME.out
+c() {
+	local name=$1 num=$2 want=$3
+
+	shift 3
+	invite "$WORK/$name.sip" "+$num" "tel:+15555551002" 486
+	call tcp $GW "$WORK/$name.sip" --expect "$want" --out "$WORK/$name.out" "$@" > "$WORK/$name.call" 2>&1
+}
+
+check "answered call, BYE from the caller" c basic 15551011000 200 --bye-after 300
+sleep 0.3
+expect_in "$(ls "$WORK"/ok/*-bye.sip 2> /dev/null | tail -1)" '^BYE ' "the caller's BYE reached the UM across ISUP"
+expect_in "$(last_invite ok)" '^Ms-|^INVITE sip:\+15551011000@127.0.0.1:[0-9]+;user=phone;target=tel:\+15555551002;cause=486' \
+	"the UM got the RFC 4458 Request-URI"
+
+check "busy UM -> 486" c busy 15551012000 486
+expect_in "$WORK/busy.out" '^Reason: Q\.850;cause=17' "486 carries Reason Q.850 cause 17 (RFC 3326)"
+
+check "rejecting UM (403) -> 403" c rej 15551013000 403
+expect_in "$WORK/rej.out" '^Reason: Q\.850;cause=21' "403 carries Q.850 cause 21"
+
+t0=$(date +%s%N)
+check "ringing UM, no answer -> 480" c ring 15551014000 480
+t1=$(date +%s%N)
+ms=$(((t1 - t0) / 1000000))
+if [ $ms -ge 2500 ] && [ $ms -lt 8000 ]; then ok "no-answer timer fired after ${ms} ms (3 s)"; else bad "no answer took $ms ms"; fi
+sleep 0.5
+expect_in "$(ls "$WORK"/ring/*-cancel.sip 2> /dev/null | tail -1)" '^CANCEL ' "the UM leg was cancelled across TDM"
+
+check "caller CANCEL while ringing -> 487" c cancel 15551014000 487 --cancel-after 500
+sleep 0.5
+[ "$(ls "$WORK"/ring/*-cancel.sip 2> /dev/null | wc -l)" -ge 2 ] && ok "the CANCEL crossed ISUP as REL and came out as CANCEL" ||
+	bad "no second CANCEL at the ringing UM"
+
+check "UM hangs up: BYE reaches the caller" c byeum 15551016000 200 --bye-after 5000
+expect_in "$WORK/byeum.out" '^BYE ' "the caller received the UM's BYE through TDM"
+expect_in "$WORK/byeum.out" '^Reason: Q\.850;cause=16' "the BYE says Q.850 cause 16"
+
+# ---- a 302 from the UM is followed, with target and cause ----
+check "302 from the UM followed -> 200" c r302 15551015000 200
+expect_in <(last_ruri ok2) 'target=tel:\+15555551002;cause=486' "the redirected INVITE kept target and cause"
+expect_in "$WORK/b.log" '3xx: following Contact' "log: 3xx followed"
+
+# ---- route advance to the voicemail pilot, and its suppression by no-diversion ----
+check "busy, route advance to the pilot -> 200" c adv 15551021000 200
+expect_in <(last_ruri vm) '^INVITE sip:\+15551029999@.*target=tel:\+15551021000;cause=486' \
+	"voicemail reached with target = the busy number, cause 486"
+expect_in "$WORK/b.log" 'busy: route advance advances to alternate 2|route advance.* alternate 2' "log: route advance"
+n=$(invites vm)
+invite "$WORK/nodiv.sip" "+15551021000" "" "" 'Ms-Sensitivity: private-no-diversion'
+check "no-diversion call, busy -> 486, no advance" call tcp $GW "$WORK/nodiv.sip" --expect 486
+[ "$(invites vm)" -eq "$n" ] && ok "no-diversion: the voicemail got no call" || bad "no-diversion call reached the voicemail"
+expect_in "$WORK/b.log" 'no route advance to .euro-n.: the call forbids diversion \(private-no-diversion\)' \
+	"log: advance suppressed and why"
+
+# ---- all circuits busy -> 503 with Retry-After; gwctl shows the live call and its redirection ----
+c hold 15551031000 200 --bye-after 3000 &
+HOLD=$!
+sleep 1
+gwctl b show calls > "$WORK/calls.txt" 2>&1
+expect_in "$WORK/calls.txt" '15555551002' "gwctl show calls: the target of the live call"
+expect_in "$WORK/calls.txt" 'user-busy' "gwctl show calls: its redirecting reason"
+check "second call on the one-circuit group -> 503" c full 15551031000 503
+expect_in "$WORK/full.out" '^Retry-After: 17' "503 carries Retry-After (retry-after = 17)"
+expect_in "$WORK/full.out" '^Reason: Q\.850;cause=34' "503 carries Q.850 cause 34"
+wait $HOLD && ok "the held call ended normally" || bad "the held call failed"
+
+# ---- SIGHUP: a broken table is refused with file:line, the old set stays, calls go on ----
+printf 'bogus row here\n' >> "$WORK/tables/causes.tbl"
+kill -HUP "$GWD_PID_b"
+sleep 0.5
+expect_in "$WORK/b.log" 'reload: tables refused.*causes\.tbl:[0-9]+' "SIGHUP with a broken table: refused with file:line"
+check "calls still work after the refused reload" c after 15551011000 200
+cp "$top_srcdir/conf/tables/causes.tbl" "$WORK/tables/causes.tbl"
+kill -HUP "$GWD_PID_b"
+sleep 0.5
+expect_in "$WORK/b.log" 'reload: mapping tables from .* in use' "SIGHUP with good tables: in use"
+
+check "no call left, every circuit idle" idle b
+gwctl b show stats > "$WORK/stats.txt" 2>&1
+expect_in "$WORK/stats.txt" '^route-advances +[1-9]' "stats count the route advance"
+
+# ---- SIGTERM drains and stops ----
+kill -TERM "$GWD_PID_b"
+for i in $(seq 1 50); do kill -0 "$GWD_PID_b" 2> /dev/null || break; sleep 0.1; done
+if kill -0 "$GWD_PID_b" 2> /dev/null; then bad "gwd still running 5 s after SIGTERM"; else
+	wait "$GWD_PID_b"
+	rc=$?
+	[ $rc -eq 0 ] && ok "SIGTERM: gwd stopped with status 0" || bad "SIGTERM: status $rc"
+fi
+expect_in "$WORK/b.log" 'drained: no call left, stopping' "log: drained"

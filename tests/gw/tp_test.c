@@ -1,0 +1,5 @@
+/* tp_test - being written (issue 4) */
+int main(void)
+{
+	return 77;
+}

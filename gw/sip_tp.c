@@ -12,6 +12,16 @@
  * Failures found inside sip_tp_send are reported through the connection's timer on the next loop
  * round, so callbacks never run inside sip_tp_send.
  *
+ * When the error callback runs: a connect or TLS handshake that fails (always); a connection that
+ * fails or is reset with data still queued, or before a message came in on it; an outgoing
+ * connection closed by the peer before any answer.  A clean close by the peer after messages, an
+ * idle close and a close for room are only logged.  Messages handed to the receive callback are
+ * followed by a NUL (msg[len] == 0).  Callbacks must not call sip_tp_free.
+ *
+ * TLS: TLS 1.2 at least.  verify_client OPTIONAL asks for a client certificate; one that is given
+ * and does not verify fails the handshake like REQUIRE.  Outgoing TLS needs no TLS listener: the
+ * client context exists when tls-ca or a certificate is configured; TCP needs no TCP listener.
+ *
  * SIGPIPE: OpenSSL writes to the socket with write(2); sip_tp_new ignores SIGPIPE when its
  * disposition is still the default.
  */

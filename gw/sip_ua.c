@@ -1019,7 +1019,11 @@ static void ua_reinvite(struct sip_ua *ua, osip_transaction_t *tr, osip_message_
 {
 	struct sip_leg *leg = leg_by_dialog(ua, msg);
 
-	/* no media yet (the media issue): a session refresh is accepted as it is, without a new offer */
+	/* a change of the session (hold, codec) needs media, which is the media issue's: refused with 488,
+	 * the session goes on as it was (RFC 3261 14.2); outside a dialog 481 */
+	if (leg)
+		LOGN("sip", "%s [%s]: re-INVITE refused with 488 (no session changes yet)", leg->name,
+		     leg_state_names[leg->state]);
 	ua_simple(ua, tr, msg, leg && leg->state == LEG_CONFIRMED ? 488 : 481, NULL);
 }
 

@@ -9,7 +9,7 @@ BASE=${BASE:-$((24000 + ($$ % 200) * 20))}
 
 GW=$BASE
 UMOK=$((BASE + 10)) UMBUSY=$((BASE + 11)) UMREJ=$((BASE + 12)) UMRING=$((BASE + 13))
-UM302=$((BASE + 14)) UMOK2=$((BASE + 15)) UMVM=$((BASE + 16)) UMBYE=$((BASE + 17))
+UM302=$((BASE + 14)) UMOK2=$((BASE + 15)) UMVM=$((BASE + 16)) UMBYE=$((BASE + 17)) UMLOOP=$((BASE + 18))
 
 peer() { printf '[peer %s]\nhost = 127.0.0.1\nport = %s\ntransport = %s\num = yes\n\n' "$1" "$2" "${3:-tcp}"; }
 route() { printf '[route %s]\nfrom = %s\nprefix = %s\nto = %s\n%b\n' "$1" "$2" "$3" "$4" "${5:-}"; }
@@ -92,6 +92,7 @@ EOF
 	peer um-ok2 $UMOK2
 	peer um-vm $UMVM
 	peer um-bye $UMBYE
+	peer um-loop $UMLOOP
 	route basic sip 1555101 isup-a
 	route advance sip 1555102 'isup-a, euro-n' 'advance = busy\npilot = 15551029999'
 	route single sip 1555103 one-a
@@ -101,6 +102,7 @@ EOF
 	route t-ring tdm 1555101400 um-ring
 	route t-302 tdm 1555101500 um-302
 	route t-bye tdm 1555101600 um-bye
+	route t-loop tdm 1555101700 um-loop
 	route t-adv tdm 1555102 um-busy
 	route t-vm tdm 15551029999 um-vm
 	route t-one tdm 1555103 um-ok
@@ -115,6 +117,7 @@ serve r302 tcp $UM302 --answer 302 --contact "sip:+15551015000@127.0.0.1:$UMOK2;
 serve ok2 tcp $UMOK2
 serve vm tcp $UMVM
 serve bye tcp $UMBYE --bye-after 300
+serve loop tcp $UMLOOP --answer 302 --contact "sip:+15551017000@127.0.0.1:$UMLOOP;transport=tcp"
 sleep 0.3
 
 # call NAME NUMBER EXPECT [options]: from a TCP caller; the responses kept in $WORK/NAME.out
@@ -160,6 +163,27 @@ check "302 from the UM followed -> 200" c r302 15551015000 200
 expect_in <(last_ruri ok2) 'target=tel:\+15555551002;cause=486' "the redirected INVITE kept target and cause"
 expect_in "$WORK/b.log" '3xx: following Contact' "log: 3xx followed"
 
+# ---- a 302 loop is followed at most max-redirects (3) times ----
+c loop 15551017000 200
+grep -q '^final [3-6][0-9][0-9]' "$WORK/loop.call" && ok "302 loop: the caller gets a failure ($(grep '^final' "$WORK/loop.call"))" ||
+	bad "302 loop: $(tail -1 "$WORK/loop.call")"
+[ "$(invites loop)" -eq 4 ] && ok "302 loop: 1 INVITE + 3 redirects, then stop" || bad "302 loop: $(invites loop) INVITEs"
+expect_in "$WORK/b.log" '3xx not followed \(max-redirects 3\)' "log: the redirect limit"
+
+# ---- SDP: nothing acceptable -> 488 before any TDM leg is placed ----
+{
+	printf 'INVITE sip:+15551011000@[remote_ip]:[remote_port];user=phone SIP/2.0\r\n'
+	printf 'Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\r\n'
+	printf 'From: <sip:+15555551000@example.com>;tag=g729\r\nTo: <sip:+15551011000@example.com>\r\n'
+	printf 'Call-ID: [call_id]\r\nCSeq: 1 INVITE\r\nContact: <sip:caller@[local_ip]:[local_port]>\r\n'
+	printf 'Content-Type: application/sdp\r\nContent-Length: 0\r\n\r\n'
+	printf 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n'
+	printf 'm=audio 4000 RTP/AVP 18\r\na=rtpmap:18 G729/8000\r\n'
+} > "$WORK/g729.sip"
+n=$(invites ok)
+check "G.729-only offer -> 488" call tcp $GW "$WORK/g729.sip" --expect 488
+[ "$(invites ok)" -eq "$n" ] && ok "488: no call went out" || bad "488: a call went out anyway"
+
 # ---- route advance to the voicemail pilot, and its suppression by no-diversion ----
 check "busy, route advance to the pilot -> 200" c adv 15551021000 200
 expect_in <(last_ruri vm) '^INVITE sip:\+15551029999@.*target=tel:\+15551021000;cause=486' \
@@ -184,16 +208,22 @@ expect_in "$WORK/full.out" '^Retry-After: 17' "503 carries Retry-After (retry-af
 expect_in "$WORK/full.out" '^Reason: Q\.850;cause=34' "503 carries Q.850 cause 34"
 wait $HOLD && ok "the held call ended normally" || bad "the held call failed"
 
-# ---- SIGHUP: a broken table is refused with file:line, the old set stays, calls go on ----
+# ---- SIGHUP during a call: a broken table is refused with file:line, the old set stays; good tables
+# are taken; the call in progress is not dropped ----
+c during 15551011000 200 --bye-after 2500 &
+DURING=$!
+sleep 0.8
 printf 'bogus row here\n' >> "$WORK/tables/causes.tbl"
 kill -HUP "$GWD_PID_b"
-sleep 0.5
+sleep 0.4
 expect_in "$WORK/b.log" 'reload: tables refused.*causes\.tbl:[0-9]+' "SIGHUP with a broken table: refused with file:line"
 check "calls still work after the refused reload" c after 15551011000 200
 cp "$top_srcdir/conf/tables/causes.tbl" "$WORK/tables/causes.tbl"
 kill -HUP "$GWD_PID_b"
-sleep 0.5
-expect_in "$WORK/b.log" 'reload: mapping tables from .* in use' "SIGHUP with good tables: in use"
+sleep 0.4
+expect_in "$WORK/b.log" 'reload: mapping tables from .* in use \([1-9][0-9]* calls kept\)' \
+	"SIGHUP with good tables: in use, the live call kept"
+wait $DURING && ok "the call across both reloads ended normally" || bad "the call across the reloads failed"
 
 check "no call left, every circuit idle" idle b
 gwctl b show stats > "$WORK/stats.txt" 2>&1

@@ -23,11 +23,11 @@ key() {
 	chmod 600 "$1"
 }
 
-# self-signed: name cn san out-prefix
+# self-signed: name cn san basic-constraints key-usage
 selfsigned() {
 	key "$tmp/$1.key"
 	"$OPENSSL" req -x509 -new -key "$tmp/$1.key" -days $days -subj "/CN=$2" \
-		-addext "subjectAltName=$3" -addext "basicConstraints=critical,$4" \
+		-addext "subjectAltName=$3" -addext "basicConstraints=critical,$4" -addext "keyUsage=critical,$5" \
 		-out "$tmp/$1.pem" 2>/dev/null
 }
 
@@ -41,11 +41,11 @@ leaf() {
 		-CAserial "$tmp/ca.srl" -days $days -extfile "$tmp/$1.ext" -out "$tmp/$1.pem" 2>/dev/null
 }
 
-selfsigned ca "gw test CA" "DNS:ca.test" "CA:TRUE"
+selfsigned ca "gw test CA" "DNS:ca.test" "CA:TRUE" "keyCertSign,cRLSign"
 leaf gw gw.test "DNS:gw.test,IP:127.0.0.1"
 leaf um um.test "DNS:um.test,IP:127.0.0.1"
 leaf pbx pbx.test "DNS:pbx.test"
-selfsigned rogue um.test "DNS:um.test,IP:127.0.0.1" "CA:FALSE"
+selfsigned rogue um.test "DNS:um.test,IP:127.0.0.1" "CA:FALSE" "digitalSignature"
 
 # ca.pem last: its presence means the set is complete
 for f in gw um pbx rogue ca; do

@@ -64,6 +64,7 @@ static const char usage_text[] =
 
 static int verbose;
 static FILE *out_fp;
+static int64_t hard_deadline;	/* call, options, raw: no blocking step goes past --timeout */
 
 /* ---- small utilities ---- */
 
@@ -120,18 +121,24 @@ struct sb {
 	size_t len, cap;
 };
 
+/* room for n more bytes and a NUL */
+static void sb_grow(struct sb *b, size_t n)
+{
+	size_t cap = b->cap ? b->cap : 512;
+
+	if (b->len + n + 1 <= b->cap)
+		return;
+	while (cap < b->len + n + 1)
+		cap *= 2;
+	b->s = realloc(b->s, cap);
+	if (!b->s)
+		die("out of memory");
+	b->cap = cap;
+}
+
 static void sb_add(struct sb *b, const void *p, size_t n)
 {
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 512;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		b->s = realloc(b->s, cap);
-		if (!b->s)
-			die("out of memory");
-		b->cap = cap;
-	}
+	sb_grow(b, n);
 	if (n)
 		memcpy(b->s + b->len, p, n);
 	b->len += n;
@@ -154,20 +161,11 @@ static void sb_printf(struct sb *b, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	sb_add(b, "", 0);
-	if (b->len + n + 1 > b->cap) {
-		sb_add(b, NULL, 0);
-		while (b->len + n + 1 > b->cap) {
-			b->cap *= 2;
-			b->s = realloc(b->s, b->cap);
-			if (!b->s)
-				die("out of memory");
-		}
-	}
+	sb_grow(b, (size_t)n);
 	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, n + 1, fmt, ap);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
-	b->len += n;
+	b->len += (size_t)n;
 }
 
 static void sb_reset(struct sb *b)
@@ -573,6 +571,14 @@ static void set_nonblock(int fd)
 		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
+/* the deadline of a blocking step (connect, handshake, write): 3 s, within --timeout */
+static int64_t step_deadline(void)
+{
+	int64_t dl = now_ms() + 3000;
+
+	return hard_deadline && hard_deadline < dl ? hard_deadline : dl;
+}
+
 static int wait_fd(int fd, short ev, int64_t deadline)
 {
 	struct pollfd p = { .fd = fd, .events = ev };
@@ -792,14 +798,14 @@ static int tls_client(struct ep *ep, int fd, const struct sockaddr_in *to, int64
 	if (vr != X509_V_OK)
 		note("tls to %s: certificate verification failed: %s", addr_str(to), X509_verify_cert_error_string(vr));
 	else
-		note("tls handshake with %s failed: %s", addr_str(to), ssl_errstr());
+		note("tls handshake with %s failed: %s", addr_str(to), now_ms() >= dl ? "timed out" : ssl_errstr());
 	SSL_free(ssl);
 	return -1;
 }
 
 static int ep_connect(struct ep *ep, const struct sockaddr_in *to)
 {
-	int64_t dl = now_ms() + 3000;
+	int64_t dl = step_deadline();
 	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1, err = 0;
 	struct sockaddr_in la = ep->local;
 	socklen_t sl = sizeof(err);
@@ -836,34 +842,43 @@ static int ep_connect(struct ep *ep, const struct sockaddr_in *to)
 	return conn_add(ep, fd, ssl, to, 0);
 }
 
+/* the server side TLS handshake of an accepted connection; sets *verified */
+static SSL *tls_server(struct ep *ep, int fd, const struct sockaddr_in *a, int *verified)
+{
+	int64_t dl = step_deadline();
+	SSL *ssl;
+	X509 *x;
+
+	if (!ep->srv) {
+		note("tls connection from %s refused: no --cert/--key", addr_str(a));
+		return NULL;
+	}
+	ssl = SSL_new(ep->srv);
+	SSL_set_fd(ssl, fd);
+	if (tls_handshake(ssl, fd, 1, dl)) {
+		note("tls handshake from %s failed: %s", addr_str(a), now_ms() >= dl ? "timed out" : ssl_errstr());
+		SSL_free(ssl);
+		return NULL;
+	}
+	x = SSL_get1_peer_certificate(ssl);
+	*verified = x && SSL_get_verify_result(ssl) == X509_V_OK;
+	X509_free(x);
+	return ssl;
+}
+
 static void ep_accept(struct ep *ep)
 {
 	struct sockaddr_in a;
 	socklen_t al = sizeof(a);
 	int fd = accept4(ep->lfd, (struct sockaddr *)&a, &al, SOCK_NONBLOCK), one = 1, verified = 0;
 	SSL *ssl = NULL;
-	X509 *x;
 
 	if (fd < 0)
 		return;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (ep->proto == P_TLS) {
-		if (!ep->srv) {
-			note("tls connection from %s refused: no --cert/--key", addr_str(&a));
-			close(fd);
-			return;
-		}
-		ssl = SSL_new(ep->srv);
-		SSL_set_fd(ssl, fd);
-		if (tls_handshake(ssl, fd, 1, now_ms() + 3000)) {
-			note("tls handshake from %s failed: %s", addr_str(&a), ssl_errstr());
-			SSL_free(ssl);
-			close(fd);
-			return;
-		}
-		x = SSL_get1_peer_certificate(ssl);
-		verified = x && SSL_get_verify_result(ssl) == X509_V_OK;
-		X509_free(x);
+	if (ep->proto == P_TLS && !(ssl = tls_server(ep, fd, &a, &verified))) {
+		close(fd);
+		return;
 	}
 	if (verbose)
 		note("%s connection from %s", proto_lc[ep->proto], addr_str(&a));
@@ -872,7 +887,7 @@ static void ep_accept(struct ep *ep)
 
 static int conn_write(struct conn *c, const char *p, size_t n)
 {
-	int64_t dl = now_ms() + 3000;
+	int64_t dl = step_deadline();
 	ssize_t w;
 	int r, e;
 
@@ -1324,7 +1339,7 @@ struct ucall {
 	struct ep ep;
 	struct peer dst;	/* where the INVITE went */
 	struct msg inv;		/* our INVITE as sent */
-	char branch[64], method[32], target[256], route[1024];
+	char branch[64], bye_branch[64], method[32], target[256], route[1024];
 	char *remote_to;
 	long cseq;
 	int final, got_resp, established, remote_bye, cancel_sent, cancel_code, bye_sent, bye_code;
@@ -1589,10 +1604,9 @@ static void call_send_bye(struct ucall *c)
 		.to = c->remote_to, .callid = msg_hdr_s(&c->inv, "Call-ID"), .cseq = c->cseq + 1,
 		.route = c->route[0] ? c->route : NULL,
 	};
-	char br[64];
 
-	new_branch(br, sizeof(br));
-	make_via(via, sizeof(via), &c->ep, br);
+	new_branch(c->bye_branch, sizeof(c->bye_branch));
+	make_via(via, sizeof(via), &c->ep, c->bye_branch);
 	build_req(&c->bye, &p);
 	c->bye_sent = 1;
 	c->bye_int = T1;
@@ -1620,6 +1634,11 @@ static void call_on_inv_resp(struct ucall *c, const struct msg *r, const struct 
 	c->got_resp = 1;
 	if (r->code < 200)
 		return;
+	if (strcmp(c->method, "INVITE")) {	/* a template of another method: no ACK, no dialog */
+		if (!c->final)
+			c->final = r->code;
+		return;
+	}
 	if (r->code < 300) {
 		if (!c->final) {
 			c->final = r->code;
@@ -1640,18 +1659,11 @@ static void call_on_inv_resp(struct ucall *c, const struct msg *r, const struct 
 
 static void call_on_resp(struct ucall *c, const struct msg *r, const struct peer *from)
 {
-	char cm[32], br[128], bbr[128] = "";
+	char cm[32], br[128];
 
 	printf("%s\n", r->start);
 	msg_cseq(r, cm, sizeof(cm));
 	msg_branch(r, br, sizeof(br));
-	if (c->bye.len) {
-		struct msg b;
-
-		msg_parse(&b, c->bye.s, c->bye.len);
-		msg_branch(&b, bbr, sizeof(bbr));
-		msg_free(&b);
-	}
 	if (!strcmp(cm, c->method) && !strcmp(br, c->branch)) {
 		call_on_inv_resp(c, r, from);
 	} else if (!strcmp(cm, "CANCEL") && !strcmp(br, c->branch)) {
@@ -1660,7 +1672,7 @@ static void call_on_resp(struct ucall *c, const struct msg *r, const struct peer
 			c->cancel_code = r->code;
 			printf("cancel %d\n", r->code);
 		}
-	} else if (!strcmp(cm, "BYE") && bbr[0] && !strcmp(br, bbr)) {
+	} else if (!strcmp(cm, "BYE") && c->bye_branch[0] && !strcmp(br, c->bye_branch)) {
 		c->bye_int = 0;
 		if (r->code >= 200 && !c->bye_code) {
 			c->bye_code = r->code;
@@ -2926,6 +2938,8 @@ int main(int argc, char **argv)
 		die("unexpected argument: %s", argv[optind]);
 	if (o.timeout <= 0)
 		die("--timeout must be positive");
+	if (!strcmp(cmd, "call") || !strcmp(cmd, "options") || !strcmp(cmd, "raw"))
+		hard_deadline = now_ms() + o.timeout;
 	if (o.out && !(out_fp = fopen(o.out, "wb")))
 		die("%s: %s", o.out, strerror(errno));
 	if (!strcmp(cmd, "call"))

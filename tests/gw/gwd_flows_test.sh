@@ -86,12 +86,14 @@ EOF
 	span_pair qsig-n qsig-c qsig 'timers = short'
 	span_pair ni2x-n ni2x-c ni2 'timers = short\nuui = no'
 	span_pair qsigx-n qsigx-c qsig 'timers = short\nuui = no'
+	span_pair eurox-n eurox-c euroisdn 'timers = short\nuui = no'
 	route s-isup sip 1555001 isup-a
 	route s-euro sip 1555002 euro-n
 	route s-ni2 sip 1555003 ni2-n
 	route s-qsig sip 1555004 qsig-n
 	route s-ni2x sip 1555005 ni2x-n
 	route s-qsigx sip 1555006 qsigx-n
+	route s-eurox sip 1555007 eurox-n
 	route t-tls tdm 1555001100 um-tls
 	route t-tcp tdm 1555001200 um-tcp
 	route t-udp tdm 1555001300 um-udp
@@ -112,11 +114,12 @@ sleep 0.3
 declare -A WANT
 for c in 302 486 408 480 487 503 404; do
 	WANT[1555001100,$c]=$c WANT[1555002100,$c]=$c WANT[1555003100,$c]=$c WANT[1555004100,$c]=$c
-	WANT[1555005100,$c]=$c WANT[1555006100,$c]=$c
+	WANT[1555005100,$c]=$c WANT[1555006100,$c]=$c WANT[1555007100,$c]=$c
 done
 WANT[1555005100,480]=487 WANT[1555005100,503]=302       # NI2 without UUI
 WANT[1555006100,480]=302 WANT[1555006100,487]=302 WANT[1555006100,503]=302 # QSIG without UUI
-for num in 1555001100 1555002100 1555003100 1555004100 1555005100 1555006100; do
+WANT[1555007100,480]=487 WANT[1555007100,503]=302       # EuroISDN without UUI (libpri: cdImmediate -> cdAlerting)
+for num in 1555001100 1555002100 1555003100 1555004100 1555005100 1555006100 1555007100; do
 	for c in 302 486 408 480 487 503 404; do
 		invite "$WORK/inv.sip" "+$num" "tel:+15555551002" "$c"
 		before=$(invites umtls)

@@ -78,7 +78,8 @@ certs() {
 start_gwd() {
 	local name=$1 conf=$2
 
-	"$GWD" -f -c "$conf" -s "$WORK/$name.ctl" -l "${GWD_LEVEL:-info}" > "$WORK/$name.log" 2>&1 &
+	# GWD_WRAP: a command to run gwd under, e.g. "valgrind --log-file=/tmp/vg.%p" (by hand)
+	${GWD_WRAP:-} "$GWD" -f -c "$conf" -s "$WORK/$name.ctl" -l "${GWD_LEVEL:-info}" > "$WORK/$name.log" 2>&1 &
 	eval "GWD_PID_$name=$!"
 	PIDS="$PIDS $!"
 	wait_links "$name"

@@ -42,7 +42,8 @@
 
 static const char usage_text[] =
 "usage: sipua call    --proto udp|tcp|tls --to IP:PORT --file MSG.sip [--expect CODE] [--bye-after MS]\n"
-"                     [--cancel-after MS] [--call-id ID] [--local IP:PORT] [--out FILE] [--timeout MS] [TLS] [-v]\n"
+"                     [--cancel-after MS] [--call-id ID] [--local IP:PORT] [--out FILE] [--linger MS]\n"
+"                     [--timeout MS] [TLS] [-v]\n"
 "       sipua serve   --proto udp|tcp|tls --listen IP:PORT [--answer CODE] [--ring MS] [--answer-after MS]\n"
 "                     [--contact URI] [--reason TEXT] [--bye-after MS] [--count N] [--dump DIR] [--timeout MS]\n"
 "                     [TLS] [--require-client-cert] [-v]\n"
@@ -52,15 +53,34 @@ static const char usage_text[] =
 "       sipua protos  --proto udp|tcp --to IP:PORT --dir CASES [--first N] [--count M] [--alive-every N]\n"
 "                     [--alive-at N,N,...] [--wait MS] [--pause MS] [--timeout MS] [-v]\n"
 "TLS options: --cert FILE --key FILE (own certificate), --ca FILE (verify the peer), --name NAME (expected\n"
-"server name, default the IP of --to)\n"
-"call: template placeholders [local_ip] [local_port] [local] [remote_ip] [remote_port] [remote] [transport]\n"
-"      [call_id] [branch]; exit 0 if the final code is --expect (default 200, 487 with --cancel-after),\n"
-"      1 for another final code, 2 on timeout or transport error. Prints \"final CODE\" last.\n"
-"serve: exit 0 after --count INVITE transactions completed (default 1; 0 = until --timeout), 1 on timeout.\n"
-"options: exit 0 on 2xx (\"alive CODE\"), 1 on another response, 2 without answer.\n"
-"protos: exit 1 if the server stops answering OPTIONS (checked every --alive-every cases, before the\n"
-"      cases of --alive-at, and at the end).\n"
-"Default --timeout 10000 ms.\n";
+"      server name, default the IP of --to). --proto defaults to udp, --timeout to 10000 ms.\n"
+"call: sends the INVITE of the template with a new Via (own address, fresh branch), Call-ID (fresh, or\n"
+"      --call-id), Contact and Content-Length (bare LF becomes CRLF); adds From tag, Max-Forwards, CSeq\n"
+"      when missing and a PCMU/PCMA/telephone-event offer when there is no body. Placeholders: [local_ip]\n"
+"      [local_port] [local] [remote_ip] [remote_port] [remote] (= IP:PORT of --to) [transport] [call_id]\n"
+"      [branch]. Prints each response's status line (-v: whole messages on stderr), \"cancel CODE\",\n"
+"      \"bye CODE\", \"bye received\", and last \"final CODE\". ACKs finals; after a 2xx sends BYE after\n"
+"      --bye-after MS (default 0) unless the far end hangs up first; --cancel-after MS sends CANCEL then\n"
+"      (once a provisional came). --out FILE: all received messages, raw. Exit 0 if the final code is\n"
+"      --expect (default 200, 487 with --cancel-after), 1 for another code (or a failed CANCEL/BYE),\n"
+"      2 on timeout or transport error. --linger MS keeps the socket open after the end (a sipp UAS on\n"
+"      TCP fails its call when the peer closes first).\n"
+"serve: per INVITE: 100, 180 after --ring MS (default 0, negative: none), the final --answer CODE\n"
+"      (default 200 with an SDP answer) --answer-after MS after that; 3xx carry Contact: <--contact>,\n"
+"      >=400 carry Reason: --reason. After the ACK of a 2xx, waits for BYE or sends it after --bye-after.\n"
+"      CANCEL: 200 and 487. OPTIONS: 200. BYE: 200. Others: 405. --dump DIR writes NNN-method.sip\n"
+"      (numbered per method from 001) and NNN-method.meta (proto, src, tls_client_verified).\n"
+"      Exit 0 after --count INVITE transactions completed (default 1; 0 = run until --timeout), 1 on\n"
+"      timeout.\n"
+"options: exit 0 on 2xx (\"alive CODE\"), 1 on another response (\"response CODE\"), 2 without answer.\n"
+"raw: sends the file unchanged, prints the status line of the first response; exit 0 unless the\n"
+"      transport fails.\n"
+"torture: each file of DIR unchanged (over TCP when too large for UDP), on a fresh socket; prints\n"
+"      \"FILE CODE\" (the final, else the last provisional, else none) within --wait MS (default 1000).\n"
+"protos: fills and sends each case (INVITE, then the CANCEL teardown --wait MS later or as soon as\n"
+"      it is answered, default 50; then --pause MS, default 0); counts the responses; OPTIONS before\n"
+"      the first case, every --alive-every cases (default 100), before each case of --alive-at and at\n"
+"      the end, each waiting up to --timeout. Exit 1 if the server stops answering OPTIONS.\n";
 
 static int verbose;
 static FILE *out_fp;
@@ -559,7 +579,7 @@ struct opts {
 	int proto, have_to, have_local, have_listen;
 	struct sockaddr_in to, local;
 	const char *file, *cert, *key, *ca, *name, *out, *dump, *contact, *reason, *call_id, *dir, *alive_at;
-	int expect, bye_after, cancel_after, timeout, answer, ring, answer_after, count, require_cc;
+	int expect, bye_after, cancel_after, timeout, answer, ring, answer_after, count, require_cc, linger;
 	int first, ncases, alive_every, wait, pause;
 };
 
@@ -1457,7 +1477,7 @@ static void build_invite(struct sb *o, struct ucall *c, const char *tpl, size_t 
 		{ NULL, NULL },
 	};
 	const char *p, *end, *body, *e;
-	size_t bodylen;
+	size_t bodylen, l;
 	ssize_t hl;
 	size_t boff;
 	int first = 1;
@@ -1484,8 +1504,7 @@ static void build_invite(struct sb *o, struct ucall *c, const char *tpl, size_t 
 		e = memchr(p, '\n', end - p);
 		if (!e)
 			e = end;
-		size_t l = (size_t)(e - p);
-
+		l = (size_t)(e - p);
 		if (l && p[l - 1] == '\r')
 			l--;
 		if (first) {
@@ -1796,6 +1815,20 @@ static void ep_setup_client(struct ep *ep, const struct opts *o, int listen_too)
 		die("cannot bind the local address");
 }
 
+/* keeps the connection open a while after the call, answering what comes (e.g. for a sipp UAS on TCP) */
+static void call_linger(struct ucall *c, int ms)
+{
+	int64_t dl = now_ms() + ms;
+	struct peer from;
+	struct msg m;
+
+	while (ms > 0 && ep_recv(&c->ep, left_ms(dl), &m, &from) > 0) {
+		if (m.is_req)
+			call_on_req(c, &m, &from);
+		msg_free(&m);
+	}
+}
+
 static int cmd_call(const struct opts *o)
 {
 	struct ucall c;
@@ -1861,6 +1894,7 @@ static int cmd_call(const struct opts *o)
 	}
 	printf("final %d\n", c.final);
 	fflush(stdout);
+	call_linger(&c, o->linger);
 	rc = c.final == expect ? 0 : 1;
 	if (c.cancel_sent && c.cancel_code && (c.cancel_code < 200 || c.cancel_code >= 300) && c.final >= 300) {
 		note("CANCEL got %d", c.cancel_code);
@@ -2571,7 +2605,7 @@ struct protos {
 	const struct opts *o;
 	char run[9], target[80], lip[32], lport[8], cur[64];
 	long cls[7], sent, tcp, skipped, answered, calls, alive_ok, alive_n;
-	int cur_hit;
+	int cur_hit, last_ok;
 };
 
 static void ps_on_msg(void *ctx, struct msg *m, struct peer *from)
@@ -2654,11 +2688,16 @@ static int ps_alive(struct protos *ps, int after)
 		conn_close(&ps->ep, dst.ci);
 	if (code > 0) {
 		ps->alive_ok++;
+		ps->last_ok = after;
 		if (verbose)
 			note("alive after case %07d: %d", after, code);
 		return 0;
 	}
-	printf("protos: server dead: no answer to OPTIONS after case %07d\n", after);
+	if (ps->last_ok >= 0)
+		printf("protos: server dead: no answer to OPTIONS after case %07d (answered after case %07d)\n",
+		       after, ps->last_ok);
+	else
+		printf("protos: server dead: no answer to OPTIONS after case %07d\n", after);
 	fflush(stdout);
 	return -1;
 }
@@ -2761,6 +2800,7 @@ static int cmd_protos(const struct opts *o)
 	struct protos *ps = calloc(1, sizeof(*ps));
 	int64_t t0 = now_ms();
 	int i, nat, *at, last, ncases, dead = 0;
+	struct peer first = { .addr = o->to, .ci = -1 };
 	char **v;
 
 	if (!ps)
@@ -2774,6 +2814,7 @@ static int cmd_protos(const struct opts *o)
 	ps->dst.addr = o->to;
 	ps->dst.ci = -1;
 	ps->ep.quiet = 1;
+	ps->last_ok = -1;
 	rand_hex(ps->run, sizeof(ps->run));
 	snprintf(ps->target, sizeof(ps->target), "protos@%s", addr_str(&o->to));
 	snprintf(ps->lip, sizeof(ps->lip), "%s", ip_str(&ps->ep.local));
@@ -2786,6 +2827,10 @@ static int cmd_protos(const struct opts *o)
 	if (o->count > 0 && o->first + o->count < ncases)
 		ncases = o->first + o->count;
 	last = o->first - 1;
+	if (probe_options(&ps->ep, &first, o->timeout, ps_on_msg, ps) <= 0) {
+		printf("protos: the server does not answer OPTIONS before the first case\n");
+		dead = 1;
+	}
 	for (i = o->first; i < ncases && !dead; i++) {
 		if (i != o->first && in_list(at, nat, i) && ps_alive(ps, i - 1))
 			dead = 1;
@@ -2818,7 +2863,7 @@ static int cmd_protos(const struct opts *o)
 enum {
 	O_PROTO = 256, O_TO, O_FILE, O_CERT, O_KEY, O_CA, O_NAME, O_EXPECT, O_BYE_AFTER, O_CANCEL_AFTER, O_TIMEOUT,
 	O_LOCAL, O_OUT, O_LISTEN, O_RCC, O_ANSWER, O_RING, O_ANSWER_AFTER, O_CONTACT, O_COUNT, O_DUMP, O_REASON,
-	O_CALL_ID, O_DIR, O_FIRST, O_ALIVE_EVERY, O_ALIVE_AT, O_WAIT, O_PAUSE,
+	O_CALL_ID, O_DIR, O_FIRST, O_ALIVE_EVERY, O_ALIVE_AT, O_WAIT, O_PAUSE, O_LINGER,
 };
 
 static const struct option long_opts[] = {
@@ -2837,7 +2882,8 @@ static const struct option long_opts[] = {
 	{ "call-id", required_argument, NULL, O_CALL_ID }, { "dir", required_argument, NULL, O_DIR },
 	{ "first", required_argument, NULL, O_FIRST }, { "alive-every", required_argument, NULL, O_ALIVE_EVERY },
 	{ "alive-at", required_argument, NULL, O_ALIVE_AT }, { "wait", required_argument, NULL, O_WAIT },
-	{ "pause", required_argument, NULL, O_PAUSE }, { "verbose", no_argument, NULL, 'v' },
+	{ "pause", required_argument, NULL, O_PAUSE }, { "linger", required_argument, NULL, O_LINGER },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 };
 
@@ -2873,34 +2919,93 @@ static void set_opt(struct opts *o, int c, const char *arg, int *count_set)
 		if (o->proto == 3)
 			die("--proto: udp, tcp or tls");
 		break;
-	case O_TO: addr_arg(arg, &o->to, &o->have_to); break;
-	case O_LOCAL: addr_arg(arg, &o->local, &o->have_local); break;
-	case O_LISTEN: addr_arg(arg, &o->local, &o->have_listen); break;
-	case O_FILE: o->file = arg; break;
-	case O_CERT: o->cert = arg; break;
-	case O_KEY: o->key = arg; break;
-	case O_CA: o->ca = arg; break;
-	case O_NAME: o->name = arg; break;
-	case O_OUT: o->out = arg; break;
-	case O_DUMP: o->dump = arg; break;
-	case O_CONTACT: o->contact = arg; break;
-	case O_REASON: o->reason = arg; break;
-	case O_CALL_ID: o->call_id = arg; break;
-	case O_DIR: o->dir = arg; break;
-	case O_ALIVE_AT: o->alive_at = arg; break;
-	case O_RCC: o->require_cc = 1; break;
-	case O_EXPECT: o->expect = num_arg(arg, name); break;
-	case O_BYE_AFTER: o->bye_after = num_arg(arg, name); break;
-	case O_CANCEL_AFTER: o->cancel_after = num_arg(arg, name); break;
-	case O_TIMEOUT: o->timeout = num_arg(arg, name); break;
-	case O_ANSWER: o->answer = num_arg(arg, name); break;
-	case O_RING: o->ring = num_arg(arg, name); break;
-	case O_ANSWER_AFTER: o->answer_after = num_arg(arg, name); break;
-	case O_COUNT: o->count = num_arg(arg, name); *count_set = 1; break;
-	case O_FIRST: o->first = num_arg(arg, name); break;
-	case O_ALIVE_EVERY: o->alive_every = num_arg(arg, name); break;
-	case O_WAIT: o->wait = num_arg(arg, name); break;
-	case O_PAUSE: o->pause = num_arg(arg, name); break;
+	case O_TO:
+		addr_arg(arg, &o->to, &o->have_to);
+		break;
+	case O_LOCAL:
+		addr_arg(arg, &o->local, &o->have_local);
+		break;
+	case O_LISTEN:
+		addr_arg(arg, &o->local, &o->have_listen);
+		break;
+	case O_FILE:
+		o->file = arg;
+		break;
+	case O_CERT:
+		o->cert = arg;
+		break;
+	case O_KEY:
+		o->key = arg;
+		break;
+	case O_CA:
+		o->ca = arg;
+		break;
+	case O_NAME:
+		o->name = arg;
+		break;
+	case O_OUT:
+		o->out = arg;
+		break;
+	case O_DUMP:
+		o->dump = arg;
+		break;
+	case O_CONTACT:
+		o->contact = arg;
+		break;
+	case O_REASON:
+		o->reason = arg;
+		break;
+	case O_CALL_ID:
+		o->call_id = arg;
+		break;
+	case O_DIR:
+		o->dir = arg;
+		break;
+	case O_ALIVE_AT:
+		o->alive_at = arg;
+		break;
+	case O_RCC:
+		o->require_cc = 1;
+		break;
+	case O_EXPECT:
+		o->expect = num_arg(arg, name);
+		break;
+	case O_BYE_AFTER:
+		o->bye_after = num_arg(arg, name);
+		break;
+	case O_CANCEL_AFTER:
+		o->cancel_after = num_arg(arg, name);
+		break;
+	case O_TIMEOUT:
+		o->timeout = num_arg(arg, name);
+		break;
+	case O_ANSWER:
+		o->answer = num_arg(arg, name);
+		break;
+	case O_RING:
+		o->ring = num_arg(arg, name);
+		break;
+	case O_ANSWER_AFTER:
+		o->answer_after = num_arg(arg, name);
+		break;
+	case O_COUNT:
+		o->count = num_arg(arg, name); *count_set = 1;
+		break;
+	case O_FIRST:
+		o->first = num_arg(arg, name);
+		break;
+	case O_ALIVE_EVERY:
+		o->alive_every = num_arg(arg, name);
+		break;
+	case O_WAIT:
+		o->wait = num_arg(arg, name);
+		break;
+	case O_PAUSE:
+		o->pause = num_arg(arg, name);
+		break;
+	case O_LINGER:
+		o->linger = num_arg(arg, name);
+		break;
 	}
 }
 

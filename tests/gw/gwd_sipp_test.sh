@@ -1,0 +1,78 @@
+#!/bin/bash
+# gwd_sipp_test.sh - sipp (Debian's sip-tester, UDP and TCP) around gwd: sipp places the RFC 4458 call,
+# gwd carries it across ISUP (UDP) or EuroISDN (TCP) and back out, and a sipp UAS checks the target
+# and cause of the INVITE it receives (tests/gw/sipp/*.xml); a call without a route fails with 404; a
+# ringing call cancelled by sipp ends with 487.
+set -u
+BASE=${BASE:-$((12000 + ($$ % 200) * 20))}
+. "$(dirname "$0")/gwdlib.sh"
+
+SIPP=$(command -v sipp || true)
+[ -n "$SIPP" ] || { echo "SKIP: sipp not installed (Debian package sip-tester)"; trap - EXIT; exit 77; }
+SC=$top_srcdir/tests/gw/sipp
+GW=$BASE UASU=$((BASE + 10)) UAST=$((BASE + 11)) RING=$((BASE + 12)) UAC=$((BASE + 13))
+
+{
+	printf '[gw]\ntimers = short\nno-answer = 10\n\n[sip]\nudp = 127.0.0.1:%s\ntcp = 127.0.0.1:%s\n\n' $GW $GW
+	printf '[peer uas-udp]\nhost = 127.0.0.1\nport = %s\ntransport = udp\num = yes\n\n' $UASU
+	printf '[peer uas-tcp]\nhost = 127.0.0.1\nport = %s\ntransport = tcp\num = yes\n\n' $UAST
+	printf '[peer ring]\nhost = 127.0.0.1\nport = %s\ntransport = udp\num = yes\n\n' $RING
+	printf '[span isup-a]\nbackend = loopback\nsignalling = isup\npeer = isup-b\nopc = 1\ndpc = 2\ntimers = short\n\n'
+	printf '[span isup-b]\nbackend = loopback\nsignalling = isup\npeer = isup-a\nopc = 2\ndpc = 1\nhunt = last\n'
+	printf 'timers = short\n\n'
+	printf '[span euro-n]\nbackend = loopback\nsignalling = pri\npeer = euro-c\nside = net\nswitchtype = euroisdn\n'
+	printf 'timers = short\n\n'
+	printf '[span euro-c]\nbackend = loopback\nsignalling = pri\npeer = euro-n\nside = cpe\nswitchtype = euroisdn\n'
+	printf 'timers = short\n\n'
+	printf '[route s-isup]\nfrom = sip\nprefix = 1555301\nto = isup-a\n\n'
+	printf '[route s-euro]\nfrom = sip\nprefix = 1555302\nto = euro-n\n\n'
+	printf '[route s-ring]\nfrom = sip\nprefix = 1555303\nto = isup-a\n\n'
+	printf '[route t-udp]\nfrom = tdm\nprefix = 1555301\nto = uas-udp\n\n'
+	printf '[route t-tcp]\nfrom = tdm\nprefix = 1555302\nto = uas-tcp\n\n'
+	printf '[route t-ring]\nfrom = tdm\nprefix = 1555303\nto = ring\n'
+} > "$WORK/sipp.conf"
+start_gwd p "$WORK/sipp.conf" || exit 1
+
+# csv NUMBER TARGET CAUSE EXPECT: one sipp injection line (fields of tests/gw/sipp/uac-rfc4458.xml)
+csv() {
+	printf 'SEQUENTIAL\n+%s;%s;%s;;%s;+15555551000\n' "$1" "$2" "$3" "$4" > "$WORK/calls.csv"
+}
+
+# sipp_uas NAME TRANSPORT PORT TARGET CAUSE: the checking UAS in the background
+sipp_uas() {
+	(cd "$WORK" && "$SIPP" -sf "$SC/uas-check.xml" -t "$2" -i 127.0.0.1 -p "$3" -m 1 -timeout 20 -timeout_error \
+		-set target "$4" -set cause "$5" -trace_logs -log_file "$WORK/$1.uaslog" < /dev/null \
+		> "$WORK/$1.uas" 2>&1)
+}
+
+sipp_uac() { # scenario transport
+	(cd "$WORK" && "$SIPP" 127.0.0.1:$GW -sf "$SC/$1" -inf "$WORK/calls.csv" -t "$2" -i 127.0.0.1 -p $UAC -m 1 \
+		-d 300 -timeout 20 -timeout_error < /dev/null > "$WORK/uac.out" 2>&1)
+}
+
+for t in "u1 udp 1555301 $UASU isup" "t1 tcp 1555302 $UAST euroisdn"; do
+	set -- $t
+	sipp_uas "$2" "$1" "$4" tel:+15555551002 486 &
+	UASPID=$!
+	sleep 0.5
+	csv "${3}1000" tel:+15555551002 486 200
+	if sipp_uac uac-rfc4458.xml "$1"; then ok "sipp over $2: RFC 4458 call through $5 answered"; else
+		bad "sipp over $2: the call failed ($(tail -3 "$WORK/uac.out" | tr '\n' ' '))"
+	fi
+	if wait $UASPID; then ok "sipp UAS over $2: target=tel:+15555551002 and cause=486 arrived"; else
+		bad "sipp UAS over $2: $(tail -3 "$WORK/$2.uas" | tr '\n' ' ')"
+	fi
+done
+
+csv 19990000000 tel:+15555551002 486 404
+sipp_uac uac-expect-fail.xml u1 && ok "sipp: no route -> 404" || bad "sipp: no route: $(tail -3 "$WORK/uac.out")"
+
+serve ring udp $RING --answer-after 60000
+sleep 0.3
+csv 15553031000 tel:+15555551002 408 487
+sipp_uac uac-cancel.xml u1 && ok "sipp: CANCEL while ringing -> 487" || bad "sipp CANCEL: $(tail -3 "$WORK/uac.out")"
+sleep 0.5
+[ -n "$(ls "$WORK"/ring/*-cancel.sip 2> /dev/null)" ] && ok "the CANCEL crossed ISUP to the ringing UM" ||
+	bad "the ringing UM got no CANCEL"
+
+check "no call left, every circuit idle" idle p

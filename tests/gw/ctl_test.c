@@ -754,6 +754,6 @@ int main(void)
 	teardown_tests();
 	gw_stop();
 	nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-	printf("ctl_test: %d passed, %d failed\n", test_passed, test_failed);
+	printf("%d passed, %d failed\n", test_passed, test_failed);
 	return test_failed != 0;
 }

@@ -165,9 +165,11 @@ static int call_sip_answer_sdp(struct gw_call *c, char *buf, size_t len)
 	return gw_sdp_answer(&offer, &l, buf, len, &chosen);
 }
 
-static void call_sip_respond(struct gw_call *c, int code, int cause)
+/* a response on the incoming SIP leg: Reason for a Q.850 cause, Retry-After on 503, SDP on 18x/200,
+ * a Warning saying why a request was refused */
+static void call_sip_respond_warn(struct gw_call *c, int code, int cause, const char *warning)
 {
-	struct sip_resp r = { code, NULL, 0, NULL };
+	struct sip_resp r = { .code = code, .warning = warning };
 	char reason[CALL_REASON_MAX], sdp[GW_SDP_MAX];
 
 	if (!c->sip)
@@ -187,6 +189,11 @@ static void call_sip_respond(struct gw_call *c, int code, int cause)
 	sip_leg_respond(c->sip, &r);
 	if (code >= 300)
 		c->sip = NULL;		/* the UA finishes the transaction and frees the leg */
+}
+
+static void call_sip_respond(struct gw_call *c, int code, int cause)
+{
+	call_sip_respond_warn(c, code, cause, NULL);
 }
 
 /* ---- TDM leg placement (SIP -> TDM), with route advance ---- */
@@ -351,7 +358,7 @@ static void call_um_rules(struct gw_call *c, osip_message_t *msg, int proto, con
 	}
 }
 
-static int call_sip_map(struct gw_call *c, osip_message_t *msg, const struct sip_event *ev)
+static int call_sip_map(struct gw_call *c, osip_message_t *msg, const struct sip_event *ev, char *why, size_t len)
 {
 	struct gw *gw = c->gw;
 	const struct map_trunk *tr = map_tables_trunk(gw->tables, ev->peer && ev->peer->trunk[0] ?
@@ -369,6 +376,9 @@ static int call_sip_map(struct gw_call *c, osip_message_t *msg, const struct sip
 		c->setup.uui_len = n;
 	}
 	call_log_diag(c, &d);
+	if (ret < 0)
+		snprintf(why, len, "%s", map_diag_first(&d, MAP_DIAG_ERROR) ? map_diag_first(&d, MAP_DIAG_ERROR) :
+			 "the request cannot be mapped");
 	return ret;
 }
 
@@ -377,12 +387,12 @@ static void call_sip_invite(struct gw *gw, const struct sip_event *ev)
 	struct gw_call *c;
 	const char *sdp = sip_leg_remote_sdp(ev->leg);
 	struct gw_sdp offer;
-	char err[128];
+	char err[128], why[MAP_DIAG_LEN];
 
 	gw->stats.sip_calls_in++;
 	c = call_new(gw, CALL_SIP_TO_TDM);
 	if (!c) {
-		struct sip_resp r = { 500, NULL, 0, NULL };
+		struct sip_resp r = { .code = 500 };
 
 		sip_leg_respond(ev->leg, &r);
 		return;
@@ -409,9 +419,10 @@ static void call_sip_invite(struct gw *gw, const struct sip_event *ev)
 		}
 		snprintf(c->offer, sizeof(c->offer), "%s", sdp);
 	}
-	if (call_sip_map(c, ev->msg, ev) < 0) {
+	if (call_sip_map(c, ev->msg, ev, why, sizeof(why)) < 0) {
+		CLOG(LOG_LVL_NOTICE, c, "not mapped (%s): 400", why);
 		gw->stats.rejected++;
-		call_sip_respond(c, 400, 0);
+		call_sip_respond_warn(c, 400, 0, why);
 		goto out;
 	}
 	c->route = gw_route_match(&gw->conf, GW_ROUTE_SIP_TO_TDM, ev->peer ? ev->peer->name : NULL,

@@ -92,6 +92,8 @@ struct sip_leg {
 
 	char name[200];
 	char remote_sdp[GW_SDP_MAX];
+	char local_sdp[GW_SDP_MAX];	/* our offer or answer, for re-INVITEs */
+	unsigned long sdp_ver;
 };
 
 /* one per libosip2 transaction: where its messages go */
@@ -846,6 +848,17 @@ int sip_leg_respond(struct sip_leg *leg, const struct sip_resp *resp)
 	}
 	if (resp->code > 100 && resp->code < 300)
 		ua_set_contact(ua, r, leg->proto);
+	if (resp->warning && *resp->warning) {
+		char w[UA_STR + 32], *q;
+
+		snprintf(w, sizeof(w), "399 gwd \"%.*s\"", UA_STR - 1, resp->warning);
+		for (q = w + 9; *q && q[1]; q++)	/* a quoted-string: no quote or control inside */
+			if (*q == '"' || *q == '\\' || (unsigned char)*q < 0x20)
+				*q = '\'';
+		osip_message_set_header(r, "Warning", w);
+	}
+	if (resp->code > 100 && resp->code < 300 && resp->sdp && *resp->sdp)
+		snprintf(leg->local_sdp, sizeof(leg->local_sdp), "%s", resp->sdp);
 	ua_set_body(r, resp->code > 100 && resp->code < 300 ? resp->sdp : NULL);
 	LOGI("sip", "%s [%s]: %d sent", leg->name, leg_state_names[leg->state], resp->code);
 	if (resp->code >= 200) {
@@ -924,12 +937,38 @@ static void ua_simple(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t 
 
 	if (ua_response(ua, req, code, tag, &r) < 0)
 		return;
-	if (code == 405 || MSG_IS_OPTIONS(req)) {
+	if (code == 405 || code == 415 || MSG_IS_OPTIONS(req)) {
 		osip_message_set_header(r, "Allow", UA_ALLOW);
 		osip_message_set_header(r, "Accept", "application/sdp");
 	}
 	ua_set_body(r, NULL);
 	tx_respond(ua, tr, r);
+}
+
+/* RFC 3261 8.2.3: a body we cannot read gets 415, an Accept without SDP 406 (the leg ends there) */
+static int ua_media_type(struct sip_ua *ua, osip_transaction_t *tr, struct sip_leg *leg, osip_message_t *msg)
+{
+	osip_content_type_t *ct = osip_message_get_content_type(msg);
+	osip_accept_t *a;
+	int code = 0, pos, sdp_ok = 0;
+
+	if (osip_list_size(&msg->bodies) > 0 && ct && ct->type &&
+	    (strcasecmp(ct->type, "application") || !ct->subtype || strcasecmp(ct->subtype, "sdp")))
+		code = 415;
+	for (pos = 0; (a = osip_list_get(&msg->accepts, pos)) != NULL; pos++)
+		sdp_ok |= !a->type || !strcmp(a->type, "*") || (!strcasecmp(a->type, "application") &&
+			  a->subtype && (!strcmp(a->subtype, "*") || !strcasecmp(a->subtype, "sdp")));
+	if (!code && osip_list_size(&msg->accepts) > 0 && !sdp_ok)
+		code = 406;
+	if (!code)
+		return 0;
+	LOGN("sip", "%s [incoming]: %s: %d", leg->name, code == 415 ? "body is not application/sdp" :
+	     "Accept does not include application/sdp", code);
+	ua_simple(ua, tr, msg, code, leg->local_tag);
+	leg->final_sent = 1;
+	leg->state = LEG_TERMINATED;
+	leg->owner_gone = 1;
+	return -EPROTO;
 }
 
 static void ua_invite(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *msg, const struct sip_tp_src *src)
@@ -970,6 +1009,8 @@ static void ua_invite(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t 
 		ua_set_body(trying, NULL);
 		tx_respond(ua, tr, trying);
 	}
+	if (ua_media_type(ua, tr, leg, msg) < 0)
+		return;
 	ev.type = SIP_EV_INVITE;
 	ev.leg = leg;
 	ev.msg = msg;
@@ -1015,16 +1056,55 @@ static void ua_cancel(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t 
 	leg_queue(leg, SIP_EV_CANCEL, 487, ua_header(msg, "reason"), NULL);
 }
 
+/* the answer to a re-INVITE's offer from the session we have (same address and port; the direction
+ * mirrors the offer's, so hold and resume are answered): 200, or 488 when nothing fits */
+static int ua_reanswer(struct sip_leg *leg, const char *offer_text, char *out, size_t len)
+{
+	struct gw_sdp offer, mine;
+	struct gw_sdp_local l;
+	char err[128];
+	int chosen;
+
+	if (!leg->local_sdp[0] || gw_sdp_parse(leg->local_sdp, strlen(leg->local_sdp), &mine, err, sizeof(err)) < 0)
+		return 488;
+	if (!offer_text[0]) {
+		snprintf(out, len, "%s", leg->local_sdp);	/* no offer: ours, answered in the ACK */
+		return 200;
+	}
+	if (gw_sdp_parse(offer_text, strlen(offer_text), &offer, err, sizeof(err)) < 0)
+		return 488;
+	l.ip = mine.ip;
+	l.port = mine.port;
+	l.sess_id = leg->ua->seq;
+	l.sess_ver = ++leg->sdp_ver;
+	return gw_sdp_answer(&offer, &l, out, len, &chosen) > 0 ? 200 : 488;
+}
+
+/* a re-INVITE (session refresh, hold, resume): answered from the session we have; outside a dialog 481 */
 static void ua_reinvite(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *msg)
 {
 	struct sip_leg *leg = leg_by_dialog(ua, msg);
+	char offer[GW_SDP_MAX], answer[GW_SDP_MAX];
+	osip_message_t *r = NULL;
+	int code;
 
-	/* a change of the session (hold, codec) needs media, which is the media issue's: refused with 488,
-	 * the session goes on as it was (RFC 3261 14.2); outside a dialog 481 */
-	if (leg)
-		LOGN("sip", "%s [%s]: re-INVITE refused with 488 (no session changes yet)", leg->name,
-		     leg_state_names[leg->state]);
-	ua_simple(ua, tr, msg, leg && leg->state == LEG_CONFIRMED ? 488 : 481, NULL);
+	if (!leg || leg->state != LEG_CONFIRMED) {
+		ua_simple(ua, tr, msg, 481, NULL);
+		return;
+	}
+	ua_body(msg, offer, sizeof(offer));
+	code = ua_reanswer(leg, offer, answer, sizeof(answer));
+	LOGI("sip", "%s [%s]: re-INVITE answered %d", leg->name, leg_state_names[leg->state], code);
+	if (code != 200) {
+		ua_simple(ua, tr, msg, code, NULL);
+		return;
+	}
+	if (ua_response(ua, msg, 200, leg->local_tag, &r) < 0)
+		return;
+	ua_set_contact(ua, r, leg->proto);
+	ua_set_body(r, answer);
+	leg_keep_ok(leg, r);
+	tx_respond(ua, tr, r);
 }
 
 static void ua_ack(struct sip_ua *ua, osip_message_t *msg)
@@ -1243,6 +1323,20 @@ static void ua_tick(void *arg)
 
 /* ---- public API ---- */
 
+static void ua_trace_quiet(const char *fi, int li, osip_trace_level_t level, const char *chfr, va_list ap)
+{
+}
+
+/* libosip2's own traces would flood stderr on hostile input: what matters is logged here */
+static void ua_quiet_traces(void)
+{
+	int level;
+
+	osip_trace_initialize_func(END_TRACE_LEVEL, ua_trace_quiet);
+	for (level = 0; level < END_TRACE_LEVEL; level++)
+		osip_trace_disable_level((osip_trace_level_t)level);
+}
+
 int sip_ua_new(struct ev_loop *loop, const struct gw_conf *conf, struct gw_stats *stats, sip_ua_cb cb, void *arg,
 	       struct sip_ua **out, char *err, size_t errlen)
 {
@@ -1276,6 +1370,7 @@ int sip_ua_new(struct ev_loop *loop, const struct gw_conf *conf, struct gw_stats
 	}
 	osip_set_application_context(ua->osip, ua);
 	ua_callbacks(ua->osip);
+	ua_quiet_traces();
 	srandom((unsigned int)ev_now_us());
 	*out = ua;
 	return 0;
@@ -1390,6 +1485,7 @@ int sip_leg_invite(struct sip_ua *ua, const struct sip_invite *inv, void *user, 
 	snprintf(leg->local_uri, sizeof(leg->local_uri), "%s", inv->from);
 	snprintf(leg->remote_uri, sizeof(leg->remote_uri), "%s", inv->to);
 	snprintf(leg->request_uri, sizeof(leg->request_uri), "%s", inv->request_uri);
+	snprintf(leg->local_sdp, sizeof(leg->local_sdp), "%s", inv->sdp ? inv->sdp : "");
 	leg->invite_cseq = 1;
 	leg->local_cseq = 1;
 	ret = ua_via(ua, leg->proto, leg->via, sizeof(leg->via), leg->branch, sizeof(leg->branch));

@@ -9,8 +9,10 @@
  *
  * Outside dialogs the UA answers by itself: OPTIONS 200; unknown methods 405; BYE/CANCEL without a
  * dialog or transaction 481; a request it cannot use 400 (missing or broken mandatory headers),
- * 505 (SIP version), 416 (URI scheme), 420 (Require of an extension), 483 (Max-Forwards 0); a
- * message it cannot parse is dropped and counted.  Timers: T1/T2/T4 from [sip]; Timer B/F/H = 64*T1.
+ * 505 (SIP version), 416 (URI scheme), 420 (Require of an extension); an INVITE whose body is not
+ * SDP 415, whose Accept excludes SDP 406; a message libosip2 cannot parse is dropped and counted.
+ * A re-INVITE in a confirmed dialog is answered from the session in place (hold and resume get the
+ * mirrored direction), 488 when its offer has no G.711.  Timers: T1/T2/T4 from [sip]; Timer B/F/H = 64*T1.
  */
 #ifndef SIP_UA_H
 #define SIP_UA_H
@@ -70,6 +72,7 @@ struct sip_resp {
 	const char *reason;		/* Reason header value, e.g. "Q.850;cause=17;text=\"user busy\"" */
 	int retry_after;		/* seconds, 0 = no Retry-After */
 	const char *sdp;		/* body for 183/200 (application/sdp), NULL none */
+	const char *warning;		/* Warning: 399 gwd "text" (why a request was refused), NULL none */
 };
 /* 0, -EALREADY (final response already sent), -EINVAL */
 int sip_leg_respond(struct sip_leg *leg, const struct sip_resp *resp);

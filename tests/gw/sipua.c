@@ -59,12 +59,12 @@ static const char usage_text[] =
 "      when missing and a PCMU/PCMA/telephone-event offer when there is no body. Placeholders: [local_ip]\n"
 "      [local_port] [local] [remote_ip] [remote_port] [remote] (= IP:PORT of --to) [transport] [call_id]\n"
 "      [branch]. Prints each response's status line (-v: whole messages on stderr), \"cancel CODE\",\n"
-"      \"bye CODE\", \"bye received\", and last \"final CODE\". ACKs finals; after a 2xx sends BYE after\n"
-"      --bye-after MS (default 0) unless the far end hangs up first; --cancel-after MS sends CANCEL then\n"
-"      (once a provisional came). --out FILE: all received messages, raw. Exit 0 if the final code is\n"
-"      --expect (default 200, 487 with --cancel-after), 1 for another code (or a failed CANCEL/BYE),\n"
-"      2 on timeout or transport error. --linger MS keeps the socket open after the end (a sipp UAS on\n"
-"      TCP fails its call when the peer closes first).\n"
+"      \"bye CODE\", \"bye received\", and last \"final CODE\" (or \"final timeout\", \"final error\").\n"
+"      ACKs finals; after a 2xx sends BYE after --bye-after MS (default 0) unless the far end hangs up\n"
+"      first; --cancel-after MS sends CANCEL then (once a provisional came). --out FILE: all received\n"
+"      messages, raw. Exit 0 if the final code is --expect (default 200, 487 with --cancel-after),\n"
+"      1 for another code (or a failed CANCEL/BYE), 2 on timeout or transport error. --linger MS keeps\n"
+"      the socket open after the end (a sipp UAS on TCP fails its call when the peer closes first).\n"
 "serve: per INVITE: 100, 180 after --ring MS (default 0, negative: none), the final --answer CODE\n"
 "      (default 200 with an SDP answer) --answer-after MS after that; 3xx carry Contact: <--contact>,\n"
 "      >=400 carry Reason: --reason. After the ACK of a 2xx, waits for BYE or sends it after --bye-after.\n"
@@ -980,24 +980,25 @@ static int ep_send(struct ep *ep, struct peer *to, const char *buf, size_t len)
 	return 0;
 }
 
+/* the Content-Length of a header block (long or compact form), 0 when absent */
 static long find_clen(const char *p, size_t hl)
 {
 	size_t i = 0, l;
-	const char *line, *c;
+	const char *line, *c, *q;
 
 	while (i < hl) {
 		line = p + i;
 		c = memchr(line, '\n', hl - i);
 		l = c ? (size_t)(c - line) : hl - i;
-		if ((l > 15 && !strncasecmp(line, "content-length", 14)) || (l > 2 && (*line == 'l' || *line == 'L'))) {
-			const char *q = line + (tolower((unsigned char)*line) == 'l' && !isalpha((unsigned char)line[1])
-						? 1 : 14);
-
-			while (*q == ' ' || *q == '\t')
-				q++;
-			if (*q == ':')
-				return strtol(q + 1, NULL, 10);
-		}
+		q = NULL;
+		if (l > 14 && !strncasecmp(line, "content-length", 14))
+			q = line + 14;
+		else if (l > 1 && (*line == 'l' || *line == 'L') && strchr(" \t:", line[1]))
+			q = line + 1;
+		while (q && q < line + l && (*q == ' ' || *q == '\t'))
+			q++;
+		if (q && q < line + l && *q == ':')
+			return strtol(q + 1, NULL, 10);
 		i += l + 1;
 	}
 	return 0;
@@ -1852,13 +1853,14 @@ static int cmd_call(const struct opts *o)
 	c.dst.ci = -1;
 	new_branch(c.branch, sizeof(c.branch));
 	rand_hex(r, sizeof(r));
-	snprintf(callid, sizeof(callid), "%s", o->call_id ? o->call_id : r);
-	if (!o->call_id)
+	if (o->call_id)
+		snprintf(callid, sizeof(callid), "%s", o->call_id);
+	else
 		snprintf(callid, sizeof(callid), "%s@%s", r, ip_str(&c.ep.local));
 	build_invite(&inv, &c, tpl, tlen, callid);
 	free(tpl);
 	msg_parse(&c.inv, inv.s, inv.len);
-	c.cseq = msg_cseq(&c.inv, c.method, sizeof(c.method));
+	c.cseq = msg_cseq(&c.inv, r, sizeof(r));
 	snprintf(c.method, sizeof(c.method), "%s", c.inv.method);
 	if (expect < 0)
 		expect = o->cancel_after >= 0 ? 487 : 200;
@@ -1870,7 +1872,10 @@ static int cmd_call(const struct opts *o)
 	c.bye_after = o->bye_after > 0 ? o->bye_after : 0;
 	while (!call_done(&c, o)) {
 		if (now_ms() >= dl) {
-			printf("final %s\n", c.final ? "incomplete" : "timeout");
+			if (c.final)
+				printf("final %d\n", c.final);
+			else
+				printf("final timeout\n");
 			fflush(stdout);
 			if (c.final && c.final < 300 && !c.bye_code)
 				note("timeout: no answer to BYE within %d ms", o->timeout);

@@ -199,6 +199,8 @@ static int gwd_run(struct gwd *d, const struct gwd_args *a)
 		       "the embedded default");
 		return 0;
 	}
+	if (d->gw.conf.gw.syslog && a->foreground)	/* [gw] syslog = yes: syslog in the foreground too */
+		log_init(log_level(), 1, 1);
 	if (a->level < 0)
 		log_set_level(d->gw.conf.gw.log_level);
 	snprintf(d->pidfile, sizeof(d->pidfile), "%s", a->pidfile ? a->pidfile : d->gw.conf.gw.pidfile);

@@ -24,7 +24,8 @@
 #include "log.h"
 #include "sip_ua.h"
 
-#define UA_TICK_MS 10
+#define UA_TICK_MAX_MS 1000	/* the transaction timers are looked at least this often ... */
+#define UA_TICK_MIN_MS 10	/* ... and at most this often: each look walks every transaction */
 #define UA_PENDING_MAX 8
 #define UA_STR 256
 #define UA_MSG_MAX 8192
@@ -1196,7 +1197,7 @@ static void ua_recv(void *arg, const char *buf, size_t len, const struct sip_tp_
 	} else {
 		ua_request(ua, evt, src);
 	}
-	ua_pump(ua);
+	ev_timer_start(ua->loop, &ua->kick, 0);
 }
 
 static void ua_tp_error(void *arg, int conn, int err)
@@ -1286,16 +1287,38 @@ static void ua_collect(struct sip_ua *ua)
 	}
 }
 
-static void ua_run_machines(struct sip_ua *ua)
+static void ua_run_timers(struct sip_ua *ua)
 {
 	osip_timers_ict_execute(ua->osip);
 	osip_timers_ist_execute(ua->osip);
 	osip_timers_nict_execute(ua->osip);
 	osip_timers_nist_execute(ua->osip);
+}
+
+static void ua_run_machines(struct sip_ua *ua)
+{
 	osip_ict_execute(ua->osip);
 	osip_ist_execute(ua->osip);
 	osip_nict_execute(ua->osip);
 	osip_nist_execute(ua->osip);
+}
+
+/* wake up when the first transaction timer (A, B, D, E, F, G, H, I, J, K) is due, not on a fixed
+ * tick: running the machines walks every transaction */
+static void ua_next_tick(struct sip_ua *ua)
+{
+	struct timeval tv = { UA_TICK_MAX_MS / 1000, 0 };
+	uint64_t ms;
+
+	if (!ua->ntx) {
+		ev_timer_stop(ua->loop, &ua->tick);
+		return;
+	}
+	osip_timers_gettimeout(ua->osip, &tv);
+	ms = (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000 + 1;
+	ms = ms < UA_TICK_MIN_MS ? UA_TICK_MIN_MS : ms > UA_TICK_MAX_MS ? UA_TICK_MAX_MS : ms;
+	if (!ev_timer_armed(&ua->tick) || ev_now_us() + ms * 1000 < ua->tick.due_us)
+		ev_timer_start(ua->loop, &ua->tick, ms);
 }
 
 static void ua_pump(struct sip_ua *ua)
@@ -1312,11 +1335,21 @@ static void ua_pump(struct sip_ua *ua)
 	ua_run_machines(ua);	/* what the owner answered goes out now */
 	ua_collect(ua);
 	ua->pumping = 0;
-	if (ua->ntx || ua->nlegs)
-		ev_timer_start(ua->loop, &ua->tick, UA_TICK_MS);
+	ua_next_tick(ua);
 }
 
+/* the transaction timers are due */
 static void ua_tick(void *arg)
+{
+	struct sip_ua *ua = arg;
+
+	ua_run_timers(ua);
+	ua_pump(ua);
+}
+
+/* events were queued (a message came, the owner asked for something): run the machines once in
+ * this loop round, however many messages arrived */
+static void ua_kick(void *arg)
 {
 	ua_pump(arg);
 }
@@ -1353,7 +1386,7 @@ int sip_ua_new(struct ev_loop *loop, const struct gw_conf *conf, struct gw_stats
 	ua->cb = cb;
 	ua->arg = arg;
 	ev_timer_init(&ua->tick, ua_tick, ua);
-	ev_timer_init(&ua->kick, ua_tick, ua);
+	ev_timer_init(&ua->kick, ua_kick, ua);
 	for (i = 0; i < GW_PROTO_COUNT; i++)
 		snprintf(tc.listen[i], sizeof(tc.listen[i]), "%s", conf->sip.listen[i]);
 	snprintf(tc.tls_cert, sizeof(tc.tls_cert), "%s", conf->sip.tls_cert);

@@ -18,7 +18,7 @@ usage() {
 	exit 2
 }
 
-[ $# -ge 4 ] && [ $# -le 5 ] || usage
+if [ $# -lt 4 ] || [ $# -gt 5 ]; then usage; fi
 host=$1
 port=$2
 proto=$3

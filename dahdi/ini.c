@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ini.h"
 
@@ -407,4 +408,68 @@ const struct ini_kv *ini_unused(const struct ini_section *sec)
 		if (!sec->kv[i].used)
 			return &sec->kv[i];
 	return NULL;
+}
+
+/* ---- values ---- */
+
+int ini_value_long(const char *s, long *out)
+{
+	char *end;
+
+	if (!(*s >= '0' && *s <= '9') && !(*s == '-' && s[1] >= '0' && s[1] <= '9'))
+		return -EINVAL;
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	if (*end)
+		return -EINVAL;
+	return errno ? -ERANGE : 0;
+}
+
+int ini_value_name(const char *s, size_t max)
+{
+	size_t n;
+
+	for (n = 0; s[n]; n++)
+		if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9') ||
+		      strchr("-_.", s[n])))
+			return 0;
+	return n > 0 && n < max;
+}
+
+int ini_value_enum(const char *s, const char *const *names)
+{
+	int i;
+
+	for (i = 0; names[i]; i++)
+		if (!strcasecmp(s, names[i]))
+			return i;
+	return -1;
+}
+
+const char *ini_value_enum_list(const char *const *names, char *buf, size_t len)
+{
+	size_t n = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; names[i] && n < len; i++)
+		n += snprintf(buf + n, len - n, "%s%s", i ? ", " : "", names[i]);
+	return buf;
+}
+
+int ini_value_bool(const char *s)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1", NULL };
+	static const char *const no[] = { "no", "false", "off", "0", NULL };
+
+	if (ini_value_enum(s, yes) >= 0)
+		return 1;
+	return ini_value_enum(s, no) >= 0 ? 0 : -1;
+}
+
+const char *ini_skip_blank(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
 }

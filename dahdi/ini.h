@@ -56,4 +56,18 @@ const struct ini_section *ini_section(const struct ini *ini, const char *type, c
 /* "[type name]" or "[type]" into buf, for messages; returns buf */
 const char *ini_section_label(const struct ini_section *sec, char *buf, size_t len);
 
+/* values, shared by the readers of the sections (tdm_conf, gw_conf) */
+/* a decimal integer, optionally negative, nothing after it: 0, -EINVAL, -ERANGE */
+int ini_value_long(const char *s, long *out);
+/* a name of letters, digits, '-', '_', '.' shorter than max characters: 1 or 0 */
+int ini_value_name(const char *s, size_t max);
+/* the index of s (case-insensitive) in the NULL-terminated names, -1 if absent */
+int ini_value_enum(const char *s, const char *const *names);
+/* the names as "a, b, c" into buf (for messages); returns buf */
+const char *ini_value_enum_list(const char *const *names, char *buf, size_t len);
+/* yes/true/on/1 -> 1, no/false/off/0 -> 0, else -1 */
+int ini_value_bool(const char *s);
+/* s after blanks and tabs */
+const char *ini_skip_blank(const char *s);
+
 #endif

@@ -135,63 +135,6 @@ static int conf_line(const struct ini_section *sec, const char *key)
 
 /* ---- values ---- */
 
-/* a decimal integer, optionally negative, nothing after it */
-static int conf_parse_long(const char *s, long *out)
-{
-	char *end;
-
-	if (!(*s >= '0' && *s <= '9') && !(*s == '-' && s[1] >= '0' && s[1] <= '9'))
-		return -EINVAL;
-	errno = 0;
-	*out = strtol(s, &end, 10);
-	if (*end)
-		return -EINVAL;
-	return errno ? -ERANGE : 0;
-}
-
-static int conf_name_ok(const char *s)
-{
-	size_t n;
-
-	for (n = 0; s[n]; n++)
-		if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9') ||
-		      strchr("-_.", s[n])))
-			return 0;
-	return n > 0 && n < TDM_NAME_MAX;
-}
-
-static int conf_enum_index(const char *s, const char *const *names)
-{
-	int i;
-
-	for (i = 0; names[i]; i++)
-		if (!strcasecmp(s, names[i]))
-			return i;
-	return -1;
-}
-
-/* "a, b, c" */
-static const char *conf_enum_list(const char *const *names, char *buf, size_t len)
-{
-	size_t n = 0;
-	int i;
-
-	buf[0] = '\0';
-	for (i = 0; names[i] && n < len; i++)
-		n += snprintf(buf + n, len - n, "%s%s", i ? ", " : "", names[i]);
-	return buf;
-}
-
-static int conf_bool(const char *s)
-{
-	static const char *const yes[] = { "yes", "true", "on", "1", NULL };
-	static const char *const no[] = { "no", "false", "off", "0", NULL };
-
-	if (conf_enum_index(s, yes) >= 0)
-		return 1;
-	return conf_enum_index(s, no) >= 0 ? 0 : -1;
-}
-
 /* "500ms", "20s", "5min", "1h" or bare milliseconds, 1 ms..1 h */
 static int conf_duration(const char *s, long *ms)
 {
@@ -234,7 +177,7 @@ static int conf_pointcode(const char *s, unsigned int *pc)
 	unsigned int z, a, p;
 	long v;
 
-	if (conf_parse_long(s, &v) == 0) {
+	if (ini_value_long(s, &v) == 0) {
 		if (v < 1 || v > CONF_PC_MAX)
 			return -EINVAL;
 		*pc = (unsigned int)v;
@@ -253,7 +196,7 @@ static int conf_set_string(const struct conf_ctx *c, const struct conf_key *k, c
 {
 	size_t len = strlen(kv->val);
 
-	if (k->kind == CK_NAME && !conf_name_ok(kv->val))
+	if (k->kind == CK_NAME && !ini_value_name(kv->val, TDM_NAME_MAX))
 		return conf_err(c, kv->line, "%s: '%s' is not a name (" CONF_NAME_HELP ")", k->key, kv->val);
 	if (len >= k->size)
 		return conf_err(c, kv->line, "%s: longer than %zu characters", k->key, k->size - 1);
@@ -266,7 +209,7 @@ static int conf_set_string(const struct conf_ctx *c, const struct conf_key *k, c
 static int conf_set_number(const struct conf_ctx *c, const struct conf_key *k, const struct ini_kv *kv, void *dst)
 {
 	long v;
-	int rc = conf_parse_long(kv->val, &v);
+	int rc = ini_value_long(kv->val, &v);
 
 	if (rc == -EINVAL)
 		return conf_err(c, kv->line, "%s: '%s' is not a number", k->key, kv->val);
@@ -282,18 +225,18 @@ static int conf_set_number(const struct conf_ctx *c, const struct conf_key *k, c
 static int conf_set_enum(const struct conf_ctx *c, const struct conf_key *k, const struct ini_kv *kv, int *dst)
 {
 	char list[128];
-	int v = conf_enum_index(kv->val, k->names);
+	int v = ini_value_enum(kv->val, k->names);
 
 	if (v < 0)
 		return conf_err(c, kv->line, "%s: '%s' is not one of %s", k->key, kv->val,
-				conf_enum_list(k->names, list, sizeof(list)));
+				ini_value_enum_list(k->names, list, sizeof(list)));
 	*dst = v;
 	return 0;
 }
 
 static int conf_set_bool(const struct conf_ctx *c, const struct conf_key *k, const struct ini_kv *kv, int *dst)
 {
-	int v = conf_bool(kv->val);
+	int v = ini_value_bool(kv->val);
 
 	if (v < 0)
 		return conf_err(c, kv->line, "%s: '%s' is not yes or no", k->key, kv->val);
@@ -338,13 +281,6 @@ static int conf_add_chan(const struct conf_ctx *c, const struct ini_kv *kv, int 
 	return 0;
 }
 
-static const char *conf_skip_blank(const char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	return s;
-}
-
 /* "1-15,17-31": numbers and ascending ranges, in the order given */
 static int conf_set_chans(const struct conf_ctx *c, const struct ini_kv *kv)
 {
@@ -353,7 +289,7 @@ static int conf_set_chans(const struct conf_ctx *c, const struct ini_kv *kv)
 
 	c->sc->nbchan = 0;
 	for (;;) {
-		s = conf_skip_blank(s);
+		s = ini_skip_blank(s);
 		if (conf_chan(s, &s, &first) < 0)
 			break;
 		last = first;
@@ -366,7 +302,7 @@ static int conf_set_chans(const struct conf_ctx *c, const struct ini_kv *kv)
 			if (rc < 0)
 				return rc;
 		}
-		s = conf_skip_blank(s);
+		s = ini_skip_blank(s);
 		if (!*s)
 			return 0;
 		if (*s++ != ',')
@@ -573,7 +509,7 @@ static int conf_span(const struct conf_ctx *c)
 	conf_defaults(c->sc, c->ini, c->sec);
 	if (!c->sec->name[0])
 		return conf_err(c, c->sec->line, "[span]: a span section needs a name, like [span isup-a]");
-	if (!conf_name_ok(c->sec->name))
+	if (!ini_value_name(c->sec->name, TDM_NAME_MAX))
 		return conf_err(c, c->sec->line, "[span %s]: not a span name (" CONF_NAME_HELP ")", c->sec->name);
 	if (!ini_get(c->sec, "backend") || !ini_get(c->sec, "signalling"))
 		return conf_err(c, c->sec->line, "%s: required in [span %s]",

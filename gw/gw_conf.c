@@ -198,63 +198,6 @@ static int conf_err(const struct conf_ctx *c, int line, const char *fmt, ...)
 
 /* ---- values ---- */
 
-/* a decimal integer, optionally negative, nothing after it */
-static int conf_parse_long(const char *s, long *out)
-{
-	char *end;
-
-	if (!(*s >= '0' && *s <= '9') && !(*s == '-' && s[1] >= '0' && s[1] <= '9'))
-		return -EINVAL;
-	errno = 0;
-	*out = strtol(s, &end, 10);
-	if (*end)
-		return -EINVAL;
-	return errno ? -ERANGE : 0;
-}
-
-static int conf_name_ok(const char *s)
-{
-	size_t n;
-
-	for (n = 0; s[n]; n++)
-		if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= '0' && s[n] <= '9') ||
-		      strchr("-_.", s[n])))
-			return 0;
-	return n > 0 && n < GW_NAME_MAX;
-}
-
-static int conf_enum_index(const char *s, const char *const *names)
-{
-	int i;
-
-	for (i = 0; names[i]; i++)
-		if (!strcasecmp(s, names[i]))
-			return i;
-	return -1;
-}
-
-/* "a, b, c" */
-static const char *conf_enum_list(const char *const *names, char *buf, size_t len)
-{
-	size_t n = 0;
-	int i;
-
-	buf[0] = '\0';
-	for (i = 0; names[i] && n < len; i++)
-		n += snprintf(buf + n, len - n, "%s%s", i ? ", " : "", names[i]);
-	return buf;
-}
-
-static int conf_bool(const char *s)
-{
-	static const char *const yes[] = { "yes", "true", "on", "1", NULL };
-	static const char *const no[] = { "no", "false", "off", "0", NULL };
-
-	if (conf_enum_index(s, yes) >= 0)
-		return 1;
-	return conf_enum_index(s, no) >= 0 ? 0 : -1;
-}
-
 /* an IPv4 or IPv6 literal */
 static int conf_ip_ok(const char *s)
 {
@@ -314,7 +257,7 @@ static int conf_set_text(const struct conf_ctx *c, const struct conf_key *k, con
 
 static int conf_set_name(const struct conf_ctx *c, const struct conf_key *k, const struct ini_kv *kv, void *obj)
 {
-	if (!conf_name_ok(kv->val))
+	if (!ini_value_name(kv->val, GW_NAME_MAX))
 		return conf_err(c, kv->line, "%s: '%s' is not a name (" CONF_NAME_HELP ")", k->key, kv->val);
 	return conf_copy(c, k, kv, (char *)obj + k->off);
 }
@@ -322,11 +265,11 @@ static int conf_set_name(const struct conf_ctx *c, const struct conf_key *k, con
 static int conf_set_enum(const struct conf_ctx *c, const struct conf_key *k, const struct ini_kv *kv, void *obj)
 {
 	char list[128];
-	int v = conf_enum_index(kv->val, k->names);
+	int v = ini_value_enum(kv->val, k->names);
 
 	if (v < 0)
 		return conf_err(c, kv->line, "%s: '%s' is not one of %s", k->key, kv->val,
-				conf_enum_list(k->names, list, sizeof(list)));
+				ini_value_enum_list(k->names, list, sizeof(list)));
 	*(int *)((char *)obj + k->off) = v;
 	return 0;
 }
@@ -338,14 +281,14 @@ static int conf_set_level(const struct conf_ctx *c, const struct conf_key *k, co
 
 	if (v < 0)
 		return conf_err(c, kv->line, "%s: '%s' is not one of %s", k->key, kv->val,
-				conf_enum_list(k->names, list, sizeof(list)));
+				ini_value_enum_list(k->names, list, sizeof(list)));
 	*(int *)((char *)obj + k->off) = v;
 	return 0;
 }
 
 static int conf_set_bool(const struct conf_ctx *c, const struct conf_key *k, const struct ini_kv *kv, void *obj)
 {
-	int v = conf_bool(kv->val);
+	int v = ini_value_bool(kv->val);
 
 	if (v < 0)
 		return conf_err(c, kv->line, "%s: '%s' is not yes or no", k->key, kv->val);
@@ -355,7 +298,7 @@ static int conf_set_bool(const struct conf_ctx *c, const struct conf_key *k, con
 
 static int conf_number(const struct conf_ctx *c, const struct conf_key *k, const struct ini_kv *kv, long *v)
 {
-	int rc = conf_parse_long(kv->val, v);
+	int rc = ini_value_long(kv->val, v);
 
 	if (rc == -EINVAL)
 		return conf_err(c, kv->line, "%s: '%s' is not a number", k->key, kv->val);
@@ -418,13 +361,6 @@ static int conf_set_digits(const struct conf_ctx *c, const struct conf_key *k, c
 	return conf_copy(c, k, kv, (char *)obj + k->off);
 }
 
-static const char *conf_skip_blank(const char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	return s;
-}
-
 /* to = a, b, c: the route's ordered alternates */
 static int conf_set_list(const struct conf_ctx *c, const struct conf_key *k, const struct ini_kv *kv, void *obj)
 {
@@ -434,7 +370,7 @@ static int conf_set_list(const struct conf_ctx *c, const struct conf_key *k, con
 	size_t n;
 
 	for (r->nto = 0;; s = end + 1) {
-		s = conf_skip_blank(s);
+		s = ini_skip_blank(s);
 		end = s + strcspn(s, ",");
 		for (n = (size_t)(end - s); n && (s[n - 1] == ' ' || s[n - 1] == '\t'); n--)
 			;
@@ -442,7 +378,7 @@ static int conf_set_list(const struct conf_ctx *c, const struct conf_key *k, con
 			n = 0;
 		memcpy(name, s, n);
 		name[n] = '\0';
-		if (!conf_name_ok(name))
+		if (!ini_value_name(name, GW_NAME_MAX))
 			return conf_err(c, kv->line, "%s: '%s' is not a list of names (" CONF_NAME_HELP ")", k->key,
 					kv->val);
 		if (r->nto == GW_ALT_MAX)
@@ -623,7 +559,7 @@ static int conf_check_header(const struct conf_ctx *c, int idx)
 	if (s->named && !c->sec->name[0])
 		return conf_err(c, c->sec->line, "[%s]: a %s section needs a name, like [%s %s]", s->type, s->type,
 				s->type, idx == SEC_PEER ? "pbx" : "to-pbx");
-	if (s->named && !conf_name_ok(c->sec->name))
+	if (s->named && !ini_value_name(c->sec->name, GW_NAME_MAX))
 		return conf_err(c, c->sec->line, "%s: not a %s name (" CONF_NAME_HELP ")", c->label, s->type);
 	return 0;
 }
@@ -963,7 +899,7 @@ const char *gw_proto_name(int proto)
 
 int gw_proto_from_name(const char *name)
 {
-	return name ? conf_enum_index(name, proto_names) : -1;
+	return name ? ini_value_enum(name, proto_names) : -1;
 }
 
 /* the port after an address: 1 to 5 digits, 0..65535, nothing after */

@@ -571,6 +571,7 @@ static const char *call_span_group(struct gw *gw, const char *span)
 static void call_tdm_setup(struct gw *gw, const struct tdm_event *ev)
 {
 	const char *group = call_span_group(gw, ev->span);
+	const struct gw_peer_conf *peer;
 	struct gw_call *c;
 	struct map_diag d;
 
@@ -604,7 +605,9 @@ static void call_tdm_setup(struct gw *gw, const struct tdm_event *ev)
 		call_tdm_to_sip_failed(c, 404, 3);
 		goto out;
 	}
-	call_subscriber_access(c, gw_conf_peer(&gw->conf, c->route->to[0]) ?: &(struct gw_peer_conf){ 0 });
+	peer = gw_conf_peer(&gw->conf, c->route->to[0]);
+	if (peer)
+		call_subscriber_access(c, peer);
 	tdm_call_proceeding(c->tdm);
 	if (gw->conf.gw.no_answer_ms > 0)
 		ev_timer_start(gw->loop, &c->no_answer, gw->conf.gw.no_answer_ms);

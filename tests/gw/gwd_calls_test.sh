@@ -96,6 +96,8 @@ EOF
 	route basic sip 1555101 isup-a
 	route advance sip 1555102 'isup-a, euro-n' 'advance = busy\npilot = 15551029999'
 	route single sip 1555103 one-a
+	route adv2 sip 1555104 euro-n
+	route t-adv2 tdm 1555104 'um-busy, um-ok2' 'advance = busy'
 	route t-ok tdm 1555101100 um-ok
 	route t-busy tdm 1555101200 um-busy
 	route t-rej tdm 1555101300 um-rej
@@ -189,6 +191,11 @@ check "busy, route advance to the pilot -> 200" c adv 15551021000 200
 expect_in <(last_ruri vm) '^INVITE sip:\+15551029999@.*target=tel:\+15551021000;cause=486' \
 	"voicemail reached with target = the busy number, cause 486"
 expect_in "$WORK/b.log" 'busy: route advance advances to alternate 2|route advance.* alternate 2' "log: route advance"
+# TDM -> SIP route advance: the first UM is busy, the second takes the call
+n=$(invites ok2)
+check "TDM -> SIP: busy UM, advance to the next peer -> 200" c adv2 15551041000 200
+[ "$(invites ok2)" -eq $((n + 1)) ] && ok "TDM -> SIP advance: the second UM got the call" ||
+	bad "TDM -> SIP advance: the second UM got $(($(invites ok2) - n)) calls"
 n=$(invites vm)
 invite "$WORK/nodiv.sip" "+15551021000" "" "" 'Ms-Sensitivity: private-no-diversion'
 check "no-diversion call, busy -> 486, no advance" call tcp $GW "$WORK/nodiv.sip" --expect 486

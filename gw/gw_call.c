@@ -78,8 +78,15 @@ static void call_log_diag(struct gw_call *c, const struct map_diag *d)
 
 /* ---- life ---- */
 
+/* the no-answer time of the call's route, else [gw] no-answer; 0 = none */
+static int call_no_answer_ms(const struct gw_call *c)
+{
+	return c->route && c->route->no_answer_ms > 0 ? c->route->no_answer_ms : c->gw->conf.gw.no_answer_ms;
+}
+
 static void call_no_answer(void *arg);
 static void call_tdm_to_sip_failed(struct gw_call *c, int code, int cause);
+static int call_place_sip(struct gw_call *c);
 
 static struct gw_call *call_new(struct gw *gw, int dir)
 {
@@ -291,12 +298,12 @@ static void call_no_answer(void *arg)
 
 	if (c->state == GW_CALL_ANSWERED || c->state == GW_CALL_RELEASING)
 		return;
-	CLOG(LOG_LVL_NOTICE, c, "no answer within %d ms", c->gw->conf.gw.no_answer_ms);
+	CLOG(LOG_LVL_NOTICE, c, "no answer within %d ms", call_no_answer_ms(c));
 	if (c->dir == CALL_SIP_TO_TDM && c->tdm) {
 		tdm_call_release(c->tdm, 19);
 		c->tdm = NULL;
 		if (call_advance(c, GW_ADV_NO_ANSWER)) {
-			ev_timer_start(c->gw->loop, &c->no_answer, c->gw->conf.gw.no_answer_ms);
+			ev_timer_start(c->gw->loop, &c->no_answer, call_no_answer_ms(c));
 			call_place_tdm(c);
 		} else {
 			call_fail_sip(c, 19);
@@ -307,7 +314,10 @@ static void call_no_answer(void *arg)
 		call_reason_q850(19, reason, sizeof(reason));
 		sip_leg_cancel(c->sip, reason);
 		c->sip = NULL;
-		call_tdm_to_sip_failed(c, 480, 19);
+		if (!call_advance(c, GW_ADV_NO_ANSWER))
+			call_tdm_to_sip_failed(c, 480, 19);
+		else if (call_place_sip(c) == 0)	/* (it fails the call itself when it cannot) */
+			ev_timer_start(c->gw->loop, &c->no_answer, call_no_answer_ms(c));
 	}
 	call_maybe_free(c);
 }
@@ -437,16 +447,14 @@ static void call_sip_invite(struct gw *gw, const struct sip_event *ev)
 	CLOG(LOG_LVL_INFO, c, "route %s: called %s target %s cause %d sens %s skip-pin %d", c->route->name,
 	     c->setup.call.called.digits, c->setup.call.redir.present ? c->setup.call.redirecting.digits : "-",
 	     c->setup.call.redir.cause, map_sens_name(c->setup.call.um.sens), c->setup.call.um.skip_pin);
-	if (gw->conf.gw.no_answer_ms > 0)
-		ev_timer_start(gw->loop, &c->no_answer, gw->conf.gw.no_answer_ms);
+	if (call_no_answer_ms(c) > 0)
+		ev_timer_start(gw->loop, &c->no_answer, call_no_answer_ms(c));
 	call_place_tdm(c);
 out:
 	call_maybe_free(c);
 }
 
 /* ---- TDM -> SIP: the INVITE toward a peer ---- */
-
-static int call_place_sip(struct gw_call *c);
 
 static void call_tdm_to_sip_failed(struct gw_call *c, int code, int cause)
 {
@@ -609,8 +617,8 @@ static void call_tdm_setup(struct gw *gw, const struct tdm_event *ev)
 	if (peer)
 		call_subscriber_access(c, peer);
 	tdm_call_proceeding(c->tdm);
-	if (gw->conf.gw.no_answer_ms > 0)
-		ev_timer_start(gw->loop, &c->no_answer, gw->conf.gw.no_answer_ms);
+	if (call_no_answer_ms(c) > 0)
+		ev_timer_start(gw->loop, &c->no_answer, call_no_answer_ms(c));
 	call_place_sip(c);
 out:
 	call_maybe_free(c);

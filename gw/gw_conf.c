@@ -105,6 +105,7 @@ static const struct conf_key route_keys[] = {
 	{ "to", GK_LIST, GS_ANY, ROUTE(to), 0, 0, NULL },
 	{ "advance", GK_ADVANCE, GS_ANY, ROUTE(advance), 0, 0, NULL },
 	{ "pilot", GK_DIGITS, GS_ANY, ROUTE(pilot), 0, 0, NULL },
+	{ "no-answer", GK_SECONDS, GS_ANY, ROUTE(no_answer_ms), 0, CONF_SECS_MAX, NULL },
 };
 
 /* what a scoped key needs: the int field at off (in the section's struct) equal to value */

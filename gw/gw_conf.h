@@ -123,6 +123,8 @@ struct gw_route_conf {
 						 * target = the original called number, cause from the
 						 * outcome (486 busy, 408 no answer, 503 unavailable);
 						 * "" = the alternates get the call unchanged */
+	int no_answer_ms;			/* key no-answer (seconds): how long each attempt of
+						 * this route may ring; 0 = [gw] no-answer */
 };
 
 struct gw_conf {

@@ -168,6 +168,8 @@ static const struct key_vec key_vecs[] = {
 	RI(ROUTE_SIP, "advance = busy,no-answer,congestion,failure\n", advance, 15),
 	RS(ROUTE_SIP, "", pilot, ""),
 	RS(ROUTE_SIP, "pilot = 8000\n", pilot, "8000"),
+	RI(ROUTE_SIP, "", no_answer_ms, 0),
+	RI(ROUTE_SIP, "no-answer = 20\n", no_answer_ms, 20000),
 };
 
 static void key_tests(void)
@@ -357,6 +359,7 @@ static const struct err_vec err_vecs[] = {
 	{ ROUTE_SIP "advance = none, busy\n", F ":4: advance: 'none, busy' is not none or a list" },
 	{ ROUTE_SIP "advance =\n", F ":4: advance: '' is not none or a list" },
 	{ ROUTE_SIP "pilot = 80a0\n", F ":4: pilot: '80a0' is not a number of digits 0-9" },
+	{ ROUTE_SIP "no-answer = soon\n", F ":4: no-answer: 'soon'" },
 	{ ROUTE_SIP "cause = 486\n", F ":4: cause: unknown key in [route r]" },
 	{ ROUTE_SIP "prefix = 44\n[route b]\nfrom = sip\nprefix = 44\nto = pbx\n",
 	  F ":5: [route b]: never used: [route r] (line 1) has the same from, prefix and peer" },

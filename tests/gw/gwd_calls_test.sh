@@ -98,6 +98,8 @@ EOF
 	route single sip 1555103 one-a
 	route adv2 sip 1555104 euro-n
 	route t-adv2 tdm 1555104 'um-busy, um-ok2' 'advance = busy'
+	route na sip 1555105 euro-n 'no-answer = 10'
+	route t-na tdm 1555105 'um-ring, um-ok2' 'advance = no-answer\nno-answer = 1'
 	route t-ok tdm 1555101100 um-ok
 	route t-busy tdm 1555101200 um-busy
 	route t-rej tdm 1555101300 um-rej
@@ -196,6 +198,12 @@ n=$(invites ok2)
 check "TDM -> SIP: busy UM, advance to the next peer -> 200" c adv2 15551041000 200
 [ "$(invites ok2)" -eq $((n + 1)) ] && ok "TDM -> SIP advance: the second UM got the call" ||
 	bad "TDM -> SIP advance: the second UM got $(($(invites ok2) - n)) calls"
+# TDM -> SIP no-answer advance (the route's own no-answer time: 1 s)
+n=$(invites ok2)
+check "TDM -> SIP: ringing UM, after 1 s the next peer -> 200" c na 15551051000 200
+[ "$(invites ok2)" -eq $((n + 1)) ] && ok "TDM -> SIP no-answer advance: the second UM got the call" ||
+	bad "TDM -> SIP no-answer advance: the second UM got $(($(invites ok2) - n)) calls"
+expect_in "$WORK/b.log" 'no answer within 1000 ms' "log: the route's no-answer time"
 n=$(invites vm)
 invite "$WORK/nodiv.sip" "+15551021000" "" "" 'Ms-Sensitivity: private-no-diversion'
 check "no-diversion call, busy -> 486, no advance" call tcp $GW "$WORK/nodiv.sip" --expect 486

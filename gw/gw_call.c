@@ -78,6 +78,12 @@ static void call_log_diag(struct gw_call *c, const struct map_diag *d)
 
 /* ---- life ---- */
 
+/* [gw] max-calls: the new call (already counted) is one too many */
+static int call_too_many(const struct gw *gw)
+{
+	return gw->ncalls > (size_t)(gw->conf.gw.max_calls > 0 ? gw->conf.gw.max_calls : 1024);
+}
+
 /* the no-answer time of the call's route, else [gw] no-answer; 0 = none */
 static int call_no_answer_ms(const struct gw_call *c)
 {
@@ -186,7 +192,7 @@ static void call_sip_respond_warn(struct gw_call *c, int code, int cause, const 
 		r.reason = reason;
 	}
 	if (code == 503)
-		r.retry_after = c->gw->conf.gw.retry_after > 0 ? c->gw->conf.gw.retry_after : 30;
+		r.retry_after = c->gw->conf.gw.retry_after;	/* 0: no Retry-After */
 	if ((code == 200 || code == 183 || code == 180) && (code == 200 || !c->early_sent) &&
 	    call_sip_answer_sdp(c, sdp, sizeof(sdp)) > 0) {
 		r.sdp = sdp;
@@ -413,7 +419,7 @@ static void call_sip_invite(struct gw *gw, const struct sip_event *ev)
 	c->attempt = 1;
 	sip_leg_set_user(ev->leg, c);
 	CLOG(LOG_LVL_INFO, c, "INVITE from %s Call-ID %s", sip_leg_name(ev->leg), sip_leg_call_id(ev->leg));
-	if (gw->draining || gw->ncalls > (size_t)(gw->conf.gw.max_calls > 0 ? gw->conf.gw.max_calls : 1024)) {
+	if (gw->draining || call_too_many(gw)) {
 		CLOG(LOG_LVL_NOTICE, c, "%s: 503", gw->draining ? "draining" : "too many calls");
 		gw->stats.rejected++;
 		call_sip_respond(c, 503, 42);
@@ -516,7 +522,7 @@ static int call_invite_peer(struct gw_call *c, const struct gw_peer_conf *peer, 
 	snprintf(um, sizeof(um), "%s:%d", peer->host, peer->port);
 	o.um_host = um;
 	o.from_host = gw->conf.sip.host[0] ? gw->conf.sip.host : NULL;
-	o.untrusted = !peer->trusted;
+	o.untrusted = peer->privacy_untrusted;	/* default: !trusted */
 	map_diag_init(&d);
 	ret = map_call_to_sip(&c->setup.call, gw->tables, tr, &o, &out, &d);
 	call_log_diag(c, &d);
@@ -601,7 +607,8 @@ static void call_tdm_setup(struct gw *gw, const struct tdm_event *ev)
 	     c->setup.call.redir.present ? c->setup.call.redirecting.digits : "-",
 	     c->setup.call.redir.present ? map_reason_name(c->setup.call.redir.reason) : "-",
 	     c->setup.call.redir.cause, map_sens_name(c->setup.call.um.sens), c->setup.call.um.skip_pin);
-	if (gw->draining) {
+	if (gw->draining || call_too_many(gw)) {
+		CLOG(LOG_LVL_NOTICE, c, "%s: cause 42", gw->draining ? "draining" : "too many calls");
 		gw->stats.rejected++;
 		call_tdm_to_sip_failed(c, 503, 42);
 		goto out;

@@ -24,6 +24,7 @@ enum gw_call_state {
 	GW_CALL_STATE_COUNT
 };
 
+/* "routing", "setup", "early", "answered", "releasing" */
 const char *gw_call_state_name(int state);
 
 /* the owner callbacks of the two sides (arg is the struct gw) */

@@ -101,8 +101,8 @@ enum gw_route_dir {
 /* outcomes on which a route advances to its next alternate (key advance) */
 enum gw_adv {
 	GW_ADV_BUSY = 1 << 0,		/* Q.850 17 / SIP 486, 600 */
-	GW_ADV_NO_ANSWER = 1 << 1,	/* Q.850 18, 19 / SIP 408, 480; the no-answer timer */
-	GW_ADV_CONGESTION = 1 << 2,	/* Q.850 34, 38, 41, 42, 44, 47 / SIP 503, 500; no circuit */
+	GW_ADV_NO_ANSWER = 1 << 1,	/* Q.850 18, 19, 102 / SIP 408, 480; the no-answer timer */
+	GW_ADV_CONGESTION = 1 << 2,	/* Q.850 34, 38, 41, 42, 44, 47 / SIP 500, 502, 503, 504; no circuit */
 	GW_ADV_FAILURE = 1 << 3,	/* any other failure before answer */
 };
 
@@ -121,7 +121,8 @@ struct gw_route_conf {
 	char pilot[GW_PREFIX_MAX + 1];		/* alternates after the first are reached as a
 						 * diversion to this voicemail pilot: called = pilot,
 						 * target = the original called number, cause from the
-						 * outcome (486 busy, 408 no answer, 503 unavailable);
+						 * outcome (486 busy, 408 no answer, 503 unavailable,
+						 * 480 other);
 						 * "" = the alternates get the call unchanged */
 	int no_answer_ms;			/* key no-answer (seconds): how long each attempt of
 						 * this route may ring; 0 = [gw] no-answer */
@@ -139,12 +140,14 @@ struct gw_conf {
 /* read [gw], [sip], [peer], [route] from ini; span sections are skipped (tdm_conf reads them).
  * 0, or -EINVAL with "file:line: key: why" in err */
 int gw_conf_from_ini(const struct ini *ini, struct gw_conf *out, char *err, size_t errlen);
+/* free what gw_conf_from_ini allocated (peers, routes) */
 void gw_conf_free(struct gw_conf *conf);
 
 /* checks across sections once the spans are known: every route's groups exist (groups is the list
  * of span group names, n of them), every route's peers exist.  0 or -EINVAL with err. */
 int gw_conf_check(const struct gw_conf *conf, const char *const *groups, size_t n, char *err, size_t errlen);
 
+/* the peer called name, NULL if there is none */
 const struct gw_peer_conf *gw_conf_peer(const struct gw_conf *conf, const char *name);
 /* the peer a request came from: same proto and host (and port, for UDP when the peer's port is its
  * source port; any port on TCP); over TLS only a peer whose tls_name (default: host) equals the name

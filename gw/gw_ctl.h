@@ -41,7 +41,8 @@ int gw_ctl_new(struct ev_loop *loop, const char *path, const struct gw_ctl_cmd *
 	       struct gw_ctl **out, char *err, size_t errlen);
 /* close and unlink the socket */
 void gw_ctl_free(struct gw_ctl *ctl);
-/* run one command line as if it came from the socket (tests, and gwd -x); the reply into buf */
+/* run one command line as if it came from the socket (tests); the reply, ending "OK" or "ERR why",
+ * into buf.  0, or the command's negative errno */
 int gw_ctl_run(struct gw_ctl *ctl, const char *line, char *buf, size_t len);
 
 #endif

@@ -19,8 +19,8 @@
 const struct gw_route_conf *gw_route_match(const struct gw_conf *conf, int dir, const char *source,
 					   const char *called);
 
-/* the outcome class (enum gw_adv bit) of a failure: Q.850 cause from TDM, or SIP status from SIP
- * (one of them non-zero) */
+/* the outcome class (enum gw_adv bit) of a failure: of a Q.850 cause from TDM, of a SIP status from
+ * SIP; GW_ADV_FAILURE for a code not listed, 0 for a SIP status below 300 (not a failure) */
 int gw_route_outcome_q850(int cause);
 int gw_route_outcome_sip(int status);
 

@@ -57,8 +57,11 @@ typedef void (*sip_tp_recv_cb)(void *arg, const char *msg, size_t len, const str
  * that did not verify */
 typedef void (*sip_tp_error_cb)(void *arg, int conn, int err);
 
+/* open the listeners of conf and load the TLS material: 0, or a negative errno with the address or
+ * file that failed in errbuf.  recv gets every message, error every failed connection */
 int sip_tp_new(struct ev_loop *loop, const struct sip_tp_conf *conf, sip_tp_recv_cb recv, sip_tp_error_cb error,
 	       void *arg, struct sip_tp **out, char *errbuf, size_t errlen);
+/* close every listener and connection */
 void sip_tp_free(struct sip_tp *tp);
 
 /* 0 with *conn (0 for UDP) set to the connection used; -ENOTCONN (no listener for proto, or conn

@@ -3,9 +3,9 @@
  * section 17) over the transports of sip_tp, with the dialogs of the calls' SIP legs.
  *
  * A leg is one INVITE dialog, incoming (UAS) or outgoing (UAC).  Its events reach the owner (the
- * call layer) through one callback; SIP_EV_END is a leg's last event.  A leg the owner ends with
- * sip_leg_respond (>= 300), sip_leg_cancel or sip_leg_bye gets no further event except SIP_EV_END's
- * absence: the UA finishes the transactions (ACK, 487, 200 for BYE) and frees it by itself.
+ * call layer) through one callback; REDIRECT, FAIL, CANCEL, BYE and ACK_TIMEOUT are a leg's last
+ * event.  A leg the owner ends with sip_leg_respond (>= 300), sip_leg_cancel or sip_leg_bye gets no
+ * further event: the UA finishes the transactions (ACK, 487, 200 for BYE) and frees it by itself.
  *
  * Outside dialogs the UA answers by itself: OPTIONS 200; unknown methods 405; BYE/CANCEL without a
  * dialog or transaction 481; a request it cannot use 400 (missing or broken mandatory headers),
@@ -56,7 +56,8 @@ struct sip_event {
 
 typedef void (*sip_ua_cb)(void *arg, const struct sip_event *ev);
 
-/* start the transports of conf->sip and the transaction layer on loop; stats counted into stats */
+/* start the transports of conf->sip and the transaction layer on loop; stats counted into stats.
+ * 0, or a negative errno with the reason (a listener, a certificate file) in err */
 int sip_ua_new(struct ev_loop *loop, const struct gw_conf *conf, struct gw_stats *stats, sip_ua_cb cb, void *arg,
 	       struct sip_ua **out, char *err, size_t errlen);
 /* drop every leg and transaction at once (no signalling) */
@@ -88,19 +89,25 @@ struct sip_invite {
 };
 /* 0 with *out, -ENOTCONN (transport), -ENOMEM, -EINVAL */
 int sip_leg_invite(struct sip_ua *ua, const struct sip_invite *inv, void *user, struct sip_leg **out);
-/* outgoing, not yet answered: CANCEL (sent once a provisional response arrived, RFC 3261 9.1) */
+/* outgoing, not yet answered: CANCEL (sent once a provisional response arrived, RFC 3261 9.1); an
+ * answered leg gets BYE.  0, or -EINVAL (an incoming leg, or one already over) */
 int sip_leg_cancel(struct sip_leg *leg, const char *reason);
-/* answered either way: BYE with a Reason header (or NULL) */
+/* answered either way: BYE with a Reason header (or NULL); an unanswered outgoing leg is cancelled.
+ * 0, -EALREADY (already over), -EINVAL (an unanswered incoming leg: respond instead) */
 int sip_leg_bye(struct sip_leg *leg, const char *reason);
 
+/* the owner pointer events carry (ev->user) */
 void sip_leg_set_user(struct sip_leg *leg, void *user);
 /* "udp 127.0.0.1:5070": how logs name the leg's transport and address */
 const char *sip_leg_name(const struct sip_leg *leg);
+/* the dialog's Call-ID */
 const char *sip_leg_call_id(const struct sip_leg *leg);
+/* enum gw_proto of the leg's transport */
 int sip_leg_proto(const struct sip_leg *leg);
 /* the body of the INVITE / answer received, "" none */
 const char *sip_leg_remote_sdp(const struct sip_leg *leg);
 
+/* "invite", "progress", ... for logs */
 const char *sip_ev_name(int type);
 
 #endif

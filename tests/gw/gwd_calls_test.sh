@@ -2,7 +2,8 @@
 # gwd_calls_test.sh - call handling through one gwd: busy, reject, no answer, CANCEL and BYE from either
 # side with the right codes and Q.850 Reason headers; route advance to a voicemail pilot and its
 # suppression by Ms-Sensitivity private-no-diversion; a 302 from the UM followed; all circuits busy ->
-# 503 with Retry-After; gwctl during and after calls; SIGHUP with a broken table; SIGTERM drains.
+# 503 with Retry-After; TDM -> SIP advance to the next peer on busy and on the route's own no-answer
+# time; gwctl during and after calls; SIGHUP with a broken table during a call; SIGTERM drains.
 set -u
 BASE=${BASE:-$((24000 + ($$ % 200) * 20))}
 . "$(dirname "$0")/gwdlib.sh"

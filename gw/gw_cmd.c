@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "gw.h"
+#include "sip_ua.h"
 #include "gw_ctl.h"
 
 #define GW_CMD_COLS_MAX 16
@@ -417,6 +418,7 @@ static int gw_cmd_show_stats(void *arg, int argc, char **argv, struct gw_ctl_out
 	}
 	gw_cmd_grid_row(&g, "calls-now\t%zu", gw->ncalls);
 	gw_cmd_grid_row(&g, "tdm-calls\t%zu", gw->tdm ? tdm_call_count(gw->tdm) : 0);
+	gw_cmd_grid_row(&g, "sip-legs\t%zu", gw->ua ? sip_ua_leg_count(gw->ua) : 0);
 	gw_cmd_grid_row(&g, "draining\t%s", gw->draining ? "yes" : "no");
 	gw_cmd_grid_flush(&g, out);
 	return 0;

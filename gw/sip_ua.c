@@ -16,6 +16,7 @@
 #include <sys/time.h>
 
 #include <osip2/osip.h>
+#include <osip2/osip_time.h>
 #include <osipparser2/osip_parser.h>
 
 #include "gw.h"
@@ -331,7 +332,18 @@ static struct sip_tx *tx_new(struct sip_ua *ua, struct sip_leg *leg, int proto, 
 	return tx;
 }
 
-/* RFC 3261 timers from [sip] (libosip2 starts with its defaults) */
+/* a timer libosip2 armed at init with its default length: due length ms from now instead */
+static void tx_rearm(struct timeval *start, int ms)
+{
+	if (start->tv_sec == -1 || ms <= 0)
+		return;
+	osip_gettimeofday(start, NULL);
+	add_gettimeofday(start, ms);
+}
+
+/* RFC 3261 timers from [sip] (libosip2 starts with its defaults: a client transaction's A/B and
+ * E/F are armed at init, so their deadlines are set again here; the others start later, from the
+ * lengths) */
 static void tx_timers(struct sip_ua *ua, osip_transaction_t *tr)
 {
 	const struct gw_sip_conf *s = &ua->conf->sip;
@@ -342,6 +354,8 @@ static void tx_timers(struct sip_ua *ua, osip_transaction_t *tr)
 		if (tr->ict_context->timer_a_length > 0)
 			tr->ict_context->timer_a_length = t1;
 		tr->ict_context->timer_b_length = 64 * t1;
+		tx_rearm(&tr->ict_context->timer_a_start, tr->ict_context->timer_a_length);
+		tx_rearm(&tr->ict_context->timer_b_start, tr->ict_context->timer_b_length);
 		if (tr->ict_context->timer_d_length > 0)
 			tr->ict_context->timer_d_length = 64 * t1 > 32000 ? 32000 : 64 * t1;
 	}
@@ -349,6 +363,8 @@ static void tx_timers(struct sip_ua *ua, osip_transaction_t *tr)
 		if (tr->nict_context->timer_e_length > 0)
 			tr->nict_context->timer_e_length = t1;
 		tr->nict_context->timer_f_length = 64 * t1;
+		tx_rearm(&tr->nict_context->timer_e_start, tr->nict_context->timer_e_length);
+		tx_rearm(&tr->nict_context->timer_f_start, tr->nict_context->timer_f_length);
 		if (tr->nict_context->timer_k_length > 0)
 			tr->nict_context->timer_k_length = t4;
 	}
@@ -1133,6 +1149,31 @@ static void ua_stray_response(struct sip_ua *ua, osip_message_t *msg)
 			ua_send_ack(leg, msg);
 }
 
+/*
+ * An INVITE whose server transaction is gone because our 2xx ended it (libosip2 follows RFC 3261,
+ * not the Accepted state of RFC 6026): a retransmission of a call we have, by Call-ID, From tag and
+ * branch.  The 2xx goes again while we still wait for its ACK (13.3.1.4); otherwise it is dropped.
+ * 1 when it was one, 0 for a new call.
+ */
+static int ua_invite_again(struct sip_ua *ua, osip_message_t *msg)
+{
+	const char *tag = ua_tag(msg->from), *branch = ua_branch(msg);
+	struct sip_leg *leg;
+	char cid[200];
+
+	ua_call_id(msg, cid, sizeof(cid));
+	for (leg = ua->legs; leg; leg = leg->next) {
+		if (!leg->uas || strcmp(leg->call_id, cid) || strcmp(leg->remote_tag, tag) || strcmp(leg->branch, branch))
+			continue;
+		LOGI("sip", "%s [%s]: INVITE retransmitted after the final response%s", leg->name,
+		     leg_state_names[leg->state], leg->ok_text ? ": 2xx sent again" : ": dropped");
+		if (leg->ok_text)
+			ua_send_raw(ua, leg->proto, leg->ip, leg->port, &leg->conn, NULL, leg->ok_text, leg->ok_len);
+		return 1;
+	}
+	return 0;
+}
+
 static void ua_request(struct sip_ua *ua, osip_event_t *evt, const struct sip_tp_src *src)
 {
 	osip_message_t *msg = evt->sip;
@@ -1151,6 +1192,10 @@ static void ua_request(struct sip_ua *ua, osip_event_t *evt, const struct sip_tp
 	}
 	if (osip_find_transaction_and_add_event(ua->osip, evt) == 0)
 		return;		/* a retransmission: the transaction answers it again */
+	if (MSG_IS_INVITE(msg) && !*ua_tag(msg->to) && ua_invite_again(ua, msg)) {
+		osip_event_free(evt);
+		return;
+	}
 	tr = ua_server_tx(ua, evt, NULL, src);
 	if (!tr) {
 		osip_event_free(evt);

@@ -401,8 +401,17 @@ static int conn_queued(const struct tp_conn *c)
 	return c->wlen > c->woff;
 }
 
+/* which of two idle connections to give up first: an accepted one before one of ours (a flood of
+ * clients must not cut us off from our peers), then the older */
+static int conn_before(const struct tp_conn *a, const struct tp_conn *b)
+{
+	if (a->outgoing != b->outgoing)
+		return !a->outgoing;
+	return a->last_us < b->last_us;
+}
+
 /* make room for one more connection by closing the oldest idle one (open, nothing queued, not being
- * dispatched): 0, or -EMFILE when there is none */
+ * dispatched), accepted connections first: 0, or -EMFILE when there is none */
 static int conn_make_room(struct sip_tp *tp)
 {
 	struct tp_conn *old = NULL;
@@ -410,7 +419,7 @@ static int conn_make_room(struct sip_tp *tp)
 	if (tp->nconns < SIP_TP_CONNS_MAX)
 		return 0;
 	for (struct tp_conn *c = tp->conns; c; c = c->next)
-		if (c->state == TP_OPEN && !conn_queued(c) && !c->busy && (!old || c->last_us < old->last_us))
+		if (c->state == TP_OPEN && !conn_queued(c) && !c->busy && (!old || conn_before(c, old)))
 			old = c;
 	if (!old)
 		return -EMFILE;

@@ -268,6 +268,8 @@ static int call_advance(struct gw_call *c, int outcome)
 		return 0;
 	c->attempt++;
 	c->gw->stats.route_advances++;
+	if (call_no_answer_ms(c) > 0)	/* each alternate gets the whole no-answer time */
+		ev_timer_start(c->gw->loop, &c->no_answer, call_no_answer_ms(c));
 	CLOG(LOG_LVL_NOTICE, c, "%s: route %s advances to alternate %d '%s'", gw_route_outcome_name(outcome),
 	     c->route->name, c->attempt, c->route->to[c->attempt - 1]);
 	call_divert_to_pilot(c, outcome);
@@ -308,12 +310,10 @@ static void call_no_answer(void *arg)
 	if (c->dir == CALL_SIP_TO_TDM && c->tdm) {
 		tdm_call_release(c->tdm, 19);
 		c->tdm = NULL;
-		if (call_advance(c, GW_ADV_NO_ANSWER)) {
-			ev_timer_start(c->gw->loop, &c->no_answer, call_no_answer_ms(c));
+		if (call_advance(c, GW_ADV_NO_ANSWER))
 			call_place_tdm(c);
-		} else {
+		else
 			call_fail_sip(c, 19);
-		}
 	} else if (c->dir == CALL_TDM_TO_SIP && c->sip) {
 		char reason[CALL_REASON_MAX];
 
@@ -322,8 +322,8 @@ static void call_no_answer(void *arg)
 		c->sip = NULL;
 		if (!call_advance(c, GW_ADV_NO_ANSWER))
 			call_tdm_to_sip_failed(c, 480, 19);
-		else if (call_place_sip(c) == 0)	/* (it fails the call itself when it cannot) */
-			ev_timer_start(c->gw->loop, &c->no_answer, call_no_answer_ms(c));
+		else
+			call_place_sip(c);	/* (it fails the call itself when it cannot) */
 	}
 	call_maybe_free(c);
 }
@@ -633,6 +633,20 @@ out:
 
 /* ---- events of the SIP leg ---- */
 
+/* the Request-URI toward a 3xx Contact (RFC 3261 8.1.3.4): the Contact itself, with our target and
+ * cause added when it has none (RFC 4458: they stay with the call) */
+static void call_redirect_uri(const struct gw_call *c, const char *contact, char *ruri, size_t len)
+{
+	const char *params = strstr(c->request_uri, ";target=");
+
+	if (!params)
+		params = strstr(c->request_uri, ";cause=");
+	if (params && !strstr(contact, "target=") && !strstr(contact, "cause="))
+		snprintf(ruri, len, "%s%s", contact, params);
+	else
+		snprintf(ruri, len, "%s", contact);
+}
+
 /* a 3xx from the peer: a new INVITE to its Contact, same call model, same transport security */
 static int call_follow_redirect(struct gw_call *c, const char *contact)
 {
@@ -666,13 +680,10 @@ static int call_follow_redirect(struct gw_call *c, const char *contact)
 	}
 	c->redirects++;
 	gw->stats.redirects_followed++;
-	if (strstr(contact, "target="))
-		snprintf(ruri, sizeof(ruri), "%s", contact);
-	else
-		ruri[0] = 0;
+	call_redirect_uri(c, contact, ruri, sizeof(ruri));
 	CLOG(LOG_LVL_NOTICE, c, "3xx: following Contact %s (%d of at most %d) via %s over %s", contact, c->redirects,
 	     gw->conf.gw.max_redirects, peer->name, gw_proto_name(peer->proto));
-	ret = call_invite_peer(c, peer, ruri[0] ? ruri : NULL);
+	ret = call_invite_peer(c, peer, ruri);
 out:
 	osip_uri_free(uri);
 	return ret;

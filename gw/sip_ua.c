@@ -95,7 +95,6 @@ struct sip_leg {
 	char name[200];
 	char remote_sdp[GW_SDP_MAX];
 	char local_sdp[GW_SDP_MAX];	/* our offer or answer, for re-INVITEs */
-	unsigned long sdp_ver;
 };
 
 /* one per libosip2 transaction: where its messages go */
@@ -383,8 +382,19 @@ static void leg_queue(struct sip_leg *leg, int type, int code, const char *reaso
 {
 	struct leg_pending *p;
 
-	if (leg->owner_gone || leg->npending >= UA_PENDING_MAX)
+	if (leg->owner_gone)
 		return;
+	if (leg->npending >= UA_PENDING_MAX) {
+		/* a burst of provisional responses in one round: the oldest progress gives way, so that a
+		 * final outcome is never lost */
+		int i;
+
+		for (i = 0; i < leg->npending && leg->pending[i].type != SIP_EV_PROGRESS; i++)
+			;
+		if (i == leg->npending || type == SIP_EV_PROGRESS)
+			return;
+		memmove(&leg->pending[i], &leg->pending[i + 1], (size_t)(--leg->npending - i) * sizeof(*p));
+	}
 	p = &leg->pending[leg->npending++];
 	p->type = type;
 	p->code = code;
@@ -410,11 +420,13 @@ static void ict_1xx(int type, osip_transaction_t *tr, osip_message_t *msg)
 	struct sip_leg *leg = tr_leg(tr);
 	int code = osip_message_get_status_code(msg);
 
-	if (!leg || code <= 100)
+	if (!leg)
+		return;
+	leg->got_provisional = 1;	/* any provisional, 100 included, allows CANCEL (RFC 3261 9.1) */
+	if (code <= 100)
 		return;
 	if (leg->state == LEG_CALLING)
 		leg->state = LEG_EARLY;
-	leg->got_provisional = 1;
 	ua_body(msg, leg->remote_sdp, sizeof(leg->remote_sdp));
 	leg_queue(leg, SIP_EV_PROGRESS, code, NULL, NULL);
 }
@@ -624,6 +636,12 @@ static int ua_response(struct sip_ua *ua, osip_message_t *req, int code, const c
 	}
 	if (r->to && code > 100 && !*ua_tag(r->to) && to_tag && *to_tag)
 		osip_to_set_tag(r->to, osip_strdup(to_tag));
+	/* a dialog-creating response copies the Record-Route of the request (RFC 3261 12.1.1) */
+	if (code > 100 && code < 300 &&
+	    osip_list_clone(&req->record_routes, &r->record_routes, (int (*)(void *, void **))osip_from_clone) < 0) {
+		osip_message_free(r);
+		return -ENOMEM;
+	}
 	osip_message_set_header(r, "Server", ua->conf->sip.user_agent[0] ? ua->conf->sip.user_agent : "gwd");
 	*out = r;
 	return 0;
@@ -899,6 +917,11 @@ static int ua_validate(struct sip_ua *ua, osip_message_t *msg, const struct sip_
 	osip_header_t *h = NULL;
 	const char *scheme;
 
+	if (MSG_IS_ACK(msg))	/* an ACK never gets a response (RFC 3261 17.2.3): a bad one is dropped */
+		return !msg->call_id || !msg->call_id->number || !msg->cseq || !msg->cseq->method || !msg->from ||
+		       !msg->to || !osip_list_size(&msg->vias) || strcmp(msg->cseq->method, "ACK") ||
+		       !msg->sip_version || strcmp(msg->sip_version, "SIP/2.0") ? -EINVAL : 0;
+
 	if (!msg->sip_version || strcmp(msg->sip_version, "SIP/2.0")) {
 		ua_stateless(ua, msg, src, 505, NULL, NULL);
 		return -EPROTONOSUPPORT;
@@ -951,7 +974,12 @@ static osip_transaction_t *ua_server_tx(struct sip_ua *ua, osip_event_t *evt, st
 static void ua_simple(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *req, int code, const char *tag)
 {
 	osip_message_t *r = NULL;
+	char own[32];
 
+	if (!tag) {	/* a response outside a dialog still carries a To tag (RFC 3261 8.2.6.2) */
+		ua_token(ua, "gw", own, sizeof(own));
+		tag = own;
+	}
 	if (ua_response(ua, req, code, tag, &r) < 0)
 		return;
 	if (code == 405 || code == 415 || MSG_IS_OPTIONS(req)) {
@@ -1046,7 +1074,19 @@ static void ua_bye(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *ms
 	}
 	ua_simple(ua, tr, msg, 200, NULL);
 	ev_timer_stop(ua->loop, &leg->ok_timer);
+	free(leg->ok_text);	/* a BYE before the ACK ends the 2xx retransmission too */
+	leg->ok_text = NULL;
 	LOGI("sip", "%s [%s]: BYE received", leg->name, leg_state_names[leg->state]);
+	if (leg->uas && !leg->final_sent && leg->inv_tr && leg->inv_req) {
+		/* BYE in an early dialog: the INVITE still gets its final response (RFC 3261 15.1.2) */
+		osip_message_t *r = NULL;
+
+		if (ua_response(ua, leg->inv_req, 487, leg->local_tag, &r) == 0) {
+			ua_set_body(r, NULL);
+			tx_respond(ua, leg->inv_tr, r);
+		}
+		leg->final_sent = 1;
+	}
 	if (leg->state != LEG_TERMINATED)
 		leg_queue(leg, SIP_EV_BYE, 0, ua_header(msg, "reason"), NULL);
 	leg->state = LEG_TERMINATED;
@@ -1073,6 +1113,16 @@ static void ua_cancel(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t 
 	leg_queue(leg, SIP_EV_CANCEL, 487, ua_header(msg, "reason"), NULL);
 }
 
+/* the session id and version of an o= line */
+static void ua_sdp_origin(const char *sdp, unsigned long *id, unsigned long *ver)
+{
+	const char *o = strstr(sdp, "\no=");
+
+	o = o ? o + 1 : !strncmp(sdp, "o=", 2) ? sdp : NULL;
+	if (o && sscanf(o, "o=%*s %lu %lu", id, ver) != 2)
+		*id = *ver = 0;
+}
+
 /* the answer to a re-INVITE's offer from the session we have (same address and port; the direction
  * mirrors the offer's, so hold and resume are answered): 200, or 488 when nothing fits */
 static int ua_reanswer(struct sip_leg *leg, const char *offer_text, char *out, size_t len)
@@ -1092,9 +1142,15 @@ static int ua_reanswer(struct sip_leg *leg, const char *offer_text, char *out, s
 		return 488;
 	l.ip = mine.ip;
 	l.port = mine.port;
-	l.sess_id = leg->ua->seq;
-	l.sess_ver = ++leg->sdp_ver;
-	return gw_sdp_answer(&offer, &l, out, len, &chosen) > 0 ? 200 : 488;
+	/* the same session: o= keeps its id, the version goes up (RFC 3264 8) */
+	l.sess_id = 0;
+	l.sess_ver = 0;
+	ua_sdp_origin(leg->local_sdp, &l.sess_id, &l.sess_ver);
+	l.sess_ver++;
+	if (gw_sdp_answer(&offer, &l, out, len, &chosen) <= 0)
+		return 488;
+	snprintf(leg->local_sdp, sizeof(leg->local_sdp), "%s", out);
+	return 200;
 }
 
 /* a re-INVITE (session refresh, hold, resume): answered from the session we have; outside a dialog 481 */
@@ -1145,8 +1201,8 @@ static void ua_stray_response(struct sip_ua *ua, osip_message_t *msg)
 	if (!msg->cseq || !msg->cseq->method || strcmp(msg->cseq->method, "INVITE") || !MSG_IS_STATUS_2XX(msg))
 		return;
 	for (leg = ua->legs; leg; leg = leg->next)
-		if (!leg->uas && !strcmp(leg->local_tag, tag) && leg->state == LEG_CONFIRMED)
-			ua_send_ack(leg, msg);
+		if (!leg->uas && !strcmp(leg->local_tag, tag) && leg->remote_tag[0])
+			ua_send_ack(leg, msg);	/* also after our BYE: a 2xx is ACKed every time (13.2.2.4) */
 }
 
 /*
@@ -1598,11 +1654,13 @@ int sip_leg_bye(struct sip_leg *leg, const char *reason)
 {
 	int ret;
 
-	leg->owner_gone = 1;
-	if (leg->state == LEG_TERMINATED)
+	if (leg->state == LEG_TERMINATED) {
+		leg->owner_gone = 1;
 		return -EALREADY;
+	}
 	if (leg->state != LEG_CONFIRMED)
 		return leg->uas ? -EINVAL : sip_leg_cancel(leg, reason);
+	leg->owner_gone = 1;
 	leg->state = LEG_TERMINATED;
 	ev_timer_stop(leg->ua->loop, &leg->ok_timer);
 	free(leg->ok_text);

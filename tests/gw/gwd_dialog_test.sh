@@ -1,0 +1,39 @@
+#!/bin/bash
+# gwd_dialog_test.sh - the SIP dialog corner cases of tests/gw/dialog_peer.py against one gwd (UDP): BYE in
+# an early dialog, BYE before the ACK, a UM that only sent 100, a burst of provisionals before a final, To
+# tags outside dialogs, an ACK that gets no response, the o= line of a re-INVITE answer.
+set -u
+BASE=${BASE:-$((6000 + ($$ % 100) * 20))}
+. "$(dirname "$0")/gwdlib.sh"
+
+command -v python3 > /dev/null || { echo "SKIP: python3 not installed"; trap - EXIT; exit 77; }
+GW=$BASE CALLER=$((BASE + 1)) UM=$((BASE + 10))
+{
+	printf '[gw]\ntimers = short\nno-answer = 8\n\n[sip]\nudp = 127.0.0.1:%s\n\n' $GW
+	printf '[peer um]\nhost = 127.0.0.1\nport = %s\ntransport = udp\num = yes\n\n' $UM
+	printf '[span isup-a]\nbackend = loopback\nsignalling = isup\npeer = isup-b\nopc = 1\ndpc = 2\ntimers = short\n\n'
+	printf '[span isup-b]\nbackend = loopback\nsignalling = isup\npeer = isup-a\nopc = 2\ndpc = 1\nhunt = last\n'
+	printf 'timers = short\n\n'
+	printf '[route in]\nfrom = sip\nprefix = 1555101\nto = isup-a\n\n[route out]\nfrom = tdm\nto = um\n'
+} > "$WORK/dialog.conf"
+start_gwd d "$WORK/dialog.conf" || exit 1
+
+if timeout 120 python3 "$top_srcdir/tests/gw/dialog_peer.py" $GW $CALLER $UM "$GWD_PID_d" "$GWCTL" "$WORK/d.ctl" \
+	> "$WORK/peer.log" 2>&1; then
+	ok "dialog cases: $(tail -1 "$WORK/peer.log")"
+else
+	bad "dialog cases: $(grep -E '^FAIL|Traceback|Error' "$WORK/peer.log" | head -5 | tr '\n' ' ')"
+fi
+grep -E '^(ok|FAIL):' "$WORK/peer.log"
+check "no call left, every circuit idle" idle d
+legs_gone() {
+	local i
+
+	for i in $(seq 1 50); do
+		gwctl d show stats | grep -qE '^sip-legs +0$' && return 0
+		sleep 0.1
+	done
+	gwctl d show stats | grep sip-legs
+	return 1
+}
+check "no SIP leg left" legs_gone

@@ -76,6 +76,7 @@ struct sip_leg {
 	char branch[48];				/* the INVITE's top Via branch */
 	char via[UA_STR];				/* UAC: the INVITE's Via */
 	unsigned int invite_cseq, local_cseq;
+	unsigned long remote_cseq;			/* the far end's last in-dialog CSeq */
 
 	osip_transaction_t *inv_tr;	/* the INVITE transaction while it lives */
 	osip_message_t *inv_req;	/* UAS: its request (owned by inv_tr) */
@@ -594,7 +595,8 @@ static struct sip_leg *leg_by_dialog(struct sip_ua *ua, osip_message_t *msg)
 		return NULL;
 	ua_call_id(msg, cid, sizeof(cid));
 	for (leg = ua->legs; leg; leg = leg->next)
-		if (!strcmp(leg->local_tag, tag) && !strcmp(leg->call_id, cid))
+		if (!strcmp(leg->local_tag, tag) && !strcmp(leg->call_id, cid) &&
+		    (!leg->remote_tag[0] || !strcmp(leg->remote_tag, ua_tag(msg->from))))
 			return leg;
 	return NULL;
 }
@@ -1040,6 +1042,7 @@ static void ua_invite(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t 
 	ua_name_addr(msg->from, leg->remote_uri, sizeof(leg->remote_uri));
 	ua_contact_uri(msg, leg->remote_target, sizeof(leg->remote_target));
 	snprintf(leg->branch, sizeof(leg->branch), "%s", ua_branch(msg));
+	leg->remote_cseq = strtoul(msg->cseq->number, NULL, 10);
 	leg->local_cseq = 1;
 	ua_body(msg, leg->remote_sdp, sizeof(leg->remote_sdp));
 	peer = gw_conf_peer_by_addr(ua->conf, src->proto, src->ip, src->port,
@@ -1064,14 +1067,33 @@ static void ua_invite(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t 
 	ua->cb(ua->arg, &ev);
 }
 
-static void ua_bye(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *msg)
+/* the dialog of a request from the far end, or NULL after answering 481 (no such dialog) or 500 (a
+ * CSeq lower than the last one, RFC 3261 12.2.2) */
+static struct sip_leg *ua_in_dialog_request(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *msg)
 {
 	struct sip_leg *leg = leg_by_dialog(ua, msg);
+	unsigned long cseq = strtoul(msg->cseq->number, NULL, 10);
 
 	if (!leg) {
 		ua_simple(ua, tr, msg, 481, NULL);
-		return;
+		return NULL;
 	}
+	if (leg->remote_cseq && cseq < leg->remote_cseq) {
+		LOGN("sip", "%s [%s]: %s with CSeq %lu after %lu: 500", leg->name, leg_state_names[leg->state],
+		     msg->sip_method, cseq, leg->remote_cseq);
+		ua_simple(ua, tr, msg, 500, leg->local_tag);
+		return NULL;
+	}
+	leg->remote_cseq = cseq;
+	return leg;
+}
+
+static void ua_bye(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *msg)
+{
+	struct sip_leg *leg = ua_in_dialog_request(ua, tr, msg);
+
+	if (!leg)
+		return;
 	ua_simple(ua, tr, msg, 200, NULL);
 	ev_timer_stop(ua->loop, &leg->ok_timer);
 	free(leg->ok_text);	/* a BYE before the ACK ends the 2xx retransmission too */
@@ -1156,13 +1178,20 @@ static int ua_reanswer(struct sip_leg *leg, const char *offer_text, char *out, s
 /* a re-INVITE (session refresh, hold, resume): answered from the session we have; outside a dialog 481 */
 static void ua_reinvite(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t *msg)
 {
-	struct sip_leg *leg = leg_by_dialog(ua, msg);
+	struct sip_leg *leg = ua_in_dialog_request(ua, tr, msg);
 	char offer[GW_SDP_MAX], answer[GW_SDP_MAX];
 	osip_message_t *r = NULL;
 	int code;
 
-	if (!leg || leg->state != LEG_CONFIRMED) {
-		ua_simple(ua, tr, msg, 481, NULL);
+	if (!leg)
+		return;
+	if (leg->state != LEG_CONFIRMED) {
+		/* the first INVITE has no final response yet: 500 with Retry-After (RFC 3261 14.2) */
+		if (ua_response(ua, msg, 500, leg->local_tag, &r) == 0) {
+			osip_message_set_header(r, "Retry-After", "2");
+			ua_set_body(r, NULL);
+			tx_respond(ua, tr, r);
+		}
 		return;
 	}
 	ua_body(msg, offer, sizeof(offer));

@@ -12,7 +12,8 @@ Cases (each from a review of RFC 3261 behaviour):
   burst       nine 183 and a 486 in one loop round: the 486 and its Reason still reach the caller
   options     a response outside a dialog carries a To tag (8.2.6.2)
   bad-ack     an ACK that cannot be used gets no response (17.2.3)
-  reinvite    the re-INVITE answer keeps the o= session id and raises its version (RFC 3264 8)
+  reinvite    the re-INVITE answer keeps the o= session id and raises its version (RFC 3264 8); a BYE
+              with a lower CSeq than the re-INVITE's gets 500 (RFC 3261 12.2.2)
 """
 import os
 import random
@@ -257,11 +258,16 @@ def case_reinvite():
           're-INVITE: o= keeps the session id and raises the version (%s -> %s)' % (first, second))
     if re_ok:
         request(caller, 'ACK', cid, totag, 2)
+    request(caller, 'BYE', cid, totag, 1)	# a CSeq lower than the re-INVITE's (2)
+    r = caller.wait(lambda m: m.h('cseq') == '1 BYE', 3)
+    check(r is not None and r.code == 500, 'cseq: a BYE with a lower CSeq than the last request gets 500 (got %s)'
+          % (r.first if r else None))
     request(caller, 'BYE', cid, totag, 3)
     bye = um.wait(lambda m: m.method == 'BYE', 5)
     if bye:
         respond(um, bye, 200)
-    caller.wait(lambda m: m.h('cseq') == '3 BYE', 3)
+    r = caller.wait(lambda m: m.h('cseq') == '3 BYE', 3)
+    check(r is not None and r.code == 200, 'cseq: the BYE with the next CSeq gets 200')
 
 
 for case in (case_options, case_bad_ack, case_early_bye, case_bye_no_ack, case_trying_only, case_burst,

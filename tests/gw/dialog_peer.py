@@ -9,6 +9,7 @@ Cases (each from a review of RFC 3261 behaviour):
   early-bye   BYE in an early dialog: 200 for the BYE, 487 for the INVITE (15.1.2), the UM cancelled
   bye-no-ack  BYE before the ACK of our 2xx: the leg is freed (no SIP leg left)
   trying-only a UM that sent only 100 Trying can be cancelled (9.1)
+  forwarded   a 181 from the UM reaches the caller through ISUP's "call is being forwarded"
   burst       nine 183 and a 486 in one loop round: the 486 and its Reason still reach the caller
   options     a response outside a dialog carries a To tag (8.2.6.2)
   bad-ack     an ACK that cannot be used gets no response (17.2.3)
@@ -270,7 +271,21 @@ def case_reinvite():
     check(r is not None and r.code == 200, 'cseq: the BYE with the next CSeq gets 200')
 
 
-for case in (case_options, case_bad_ack, case_early_bye, case_bye_no_ack, case_trying_only, case_burst,
+def case_forwarded():
+    cid = token()
+    invite(caller, cid, 'z9hG4bK' + token())
+    inv = um.wait(lambda m: m.method == 'INVITE', 5)
+    respond(um, inv, 181)
+    r = caller.wait(lambda m: m.code == 181 and m.h('call-id') == cid, 5)
+    check(r is not None, 'forwarded: a 181 from the UM crosses ISUP (CPG call is being forwarded) as 181')
+    respond(um, inv, 486)
+    r = caller.wait(lambda m: m.code >= 300 and m.h('call-id') == cid, 5)
+    if r:
+        request(caller, 'ACK', cid, r.tag('to'), 1, branch=re.search(r'branch=([^;\s]+)', r.h('via')).group(1))
+    um.wait(lambda m: m.method == 'ACK', 2)
+
+
+for case in (case_options, case_forwarded, case_bad_ack, case_early_bye, case_bye_no_ack, case_trying_only, case_burst,
              case_reinvite):
     caller.drain()
     um.drain()

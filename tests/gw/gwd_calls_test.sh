@@ -12,8 +12,6 @@ GW=$BASE
 UMOK=$((BASE + 10)) UMBUSY=$((BASE + 11)) UMREJ=$((BASE + 12)) UMRING=$((BASE + 13))
 UM302=$((BASE + 14)) UMOK2=$((BASE + 15)) UMVM=$((BASE + 16)) UMBYE=$((BASE + 17)) UMLOOP=$((BASE + 18))
 
-peer() { printf '[peer %s]\nhost = 127.0.0.1\nport = %s\ntransport = %s\num = yes\n\n' "$1" "$2" "${3:-tcp}"; }
-route() { printf '[route %s]\nfrom = %s\nprefix = %s\nto = %s\n%b\n' "$1" "$2" "$3" "$4" "${5:-}"; }
 
 certs
 mkdir -p "$WORK/tables"
@@ -31,69 +29,19 @@ tables = $WORK/tables
 udp = 127.0.0.1:$GW
 tcp = 127.0.0.1:$GW
 
-[span isup-a]
-backend = loopback
-signalling = isup
-peer = isup-b
-opc = 1
-dpc = 2
-timers = short
-
-[span isup-b]
-backend = loopback
-signalling = isup
-peer = isup-a
-opc = 2
-dpc = 1
-hunt = last
-timers = short
-
-[span euro-n]
-backend = loopback
-signalling = pri
-peer = euro-c
-side = net
-switchtype = euroisdn
-timers = short
-
-[span euro-c]
-backend = loopback
-signalling = pri
-peer = euro-n
-side = cpe
-switchtype = euroisdn
-timers = short
-
-[span one-a]
-backend = loopback
-signalling = isup
-peer = one-b
-opc = 3
-dpc = 4
-dchan = 16
-bchan = 1
-timers = short
-
-[span one-b]
-backend = loopback
-signalling = isup
-peer = one-a
-opc = 4
-dpc = 3
-dchan = 16
-bchan = 1
-timers = short
-
 EOF
-	peer um-ok $UMOK
-	peer um-busy $UMBUSY
-	peer um-rej $UMREJ
-	peer um-ring $UMRING
-	peer um-302 $UM302
-	peer um-ok2 $UMOK2
-	peer um-vm $UMVM
-	peer um-bye $UMBYE
-	peer um-loop $UMLOOP
+	span_pair isup-a isup-b isup
+	span_pair euro-n euro-c euroisdn
+	PCA=3 PCB=4 span_pair one-a one-b isup 'dchan = 16\nbchan = 1'
+	um_peer um-ok $UMOK
+	um_peer um-busy $UMBUSY
+	um_peer um-rej $UMREJ
+	um_peer um-ring $UMRING
+	um_peer um-302 $UM302
+	um_peer um-ok2 $UMOK2
+	um_peer um-vm $UMVM
+	um_peer um-bye $UMBYE
+	um_peer um-loop $UMLOOP
 	route basic sip 1555101 isup-a
 	route advance sip 1555102 'isup-a, euro-n' 'advance = busy\npilot = 15551029999'
 	route single sip 1555103 one-a

@@ -11,9 +11,7 @@ GW=$BASE CALLER=$((BASE + 1)) UM=$((BASE + 10))
 {
 	printf '[gw]\ntimers = short\nno-answer = 8\n\n[sip]\nudp = 127.0.0.1:%s\n\n' $GW
 	printf '[peer um]\nhost = 127.0.0.1\nport = %s\ntransport = udp\num = yes\n\n' $UM
-	printf '[span isup-a]\nbackend = loopback\nsignalling = isup\npeer = isup-b\nopc = 1\ndpc = 2\ntimers = short\n\n'
-	printf '[span isup-b]\nbackend = loopback\nsignalling = isup\npeer = isup-a\nopc = 2\ndpc = 1\nhunt = last\n'
-	printf 'timers = short\n\n'
+	span_pair isup-a isup-b isup
 	printf '[route in]\nfrom = sip\nprefix = 1555101\nto = isup-a\n\n[route out]\nfrom = tdm\nto = um\n'
 } > "$WORK/dialog.conf"
 start_gwd d "$WORK/dialog.conf" || exit 1

@@ -17,25 +17,6 @@ UMTLS=$((BASE + 10))
 UMTCP=$((BASE + 11))
 UMUDP=$((BASE + 12))
 
-span_pair() { # NAME-A NAME-B sig extra-keys-for-both
-	local a=$1 b=$2 sig=$3 extra=$4
-
-	if [ "$sig" = isup ]; then
-		printf '[span %s]\nbackend = loopback\nsignalling = isup\npeer = %s\nopc = 1\ndpc = 2\n%b\n' "$a" "$b" "$extra"
-		printf '[span %s]\nbackend = loopback\nsignalling = isup\npeer = %s\nopc = 2\ndpc = 1\nhunt = last\n%b\n' \
-			"$b" "$a" "$extra"
-	else
-		printf '[span %s]\nbackend = loopback\nsignalling = pri\npeer = %s\nside = net\nswitchtype = %s\n%b\n' \
-			"$a" "$b" "$sig" "$extra"
-		printf '[span %s]\nbackend = loopback\nsignalling = pri\npeer = %s\nside = cpe\nswitchtype = %s\n%b\n' \
-			"$b" "$a" "$sig" "$extra"
-	fi
-}
-
-route() { # NAME from prefix to [extra]
-	printf '[route %s]\nfrom = %s\nprefix = %s\nto = %s\n%b\n' "$1" "$2" "$3" "$4" "${5:-}"
-}
-
 certs
 CONF=$WORK/flows.conf
 {
@@ -80,13 +61,13 @@ transport = udp
 um = yes
 
 EOF
-	span_pair isup-a isup-b isup 'timers = short\ntrusted = yes'
-	span_pair euro-n euro-c euroisdn 'timers = short'
-	span_pair ni2-n ni2-c ni2 'timers = short'
-	span_pair qsig-n qsig-c qsig 'timers = short'
-	span_pair ni2x-n ni2x-c ni2 'timers = short\nuui = no'
-	span_pair qsigx-n qsigx-c qsig 'timers = short\nuui = no'
-	span_pair eurox-n eurox-c euroisdn 'timers = short\nuui = no'
+	span_pair isup-a isup-b isup 'trusted = yes'
+	span_pair euro-n euro-c euroisdn
+	span_pair ni2-n ni2-c ni2
+	span_pair qsig-n qsig-c qsig
+	span_pair ni2x-n ni2x-c ni2 'uui = no'
+	span_pair qsigx-n qsigx-c qsig 'uui = no'
+	span_pair eurox-n eurox-c euroisdn 'uui = no'
 	route s-isup sip 1555001 isup-a
 	route s-euro sip 1555002 euro-n
 	route s-ni2 sip 1555003 ni2-n

@@ -13,7 +13,8 @@ RING=15551014000 ANS=15551011000
 
 certs
 CONF=$WORK/hostile.conf
-cat > "$CONF" << EOF
+{
+	cat << EOF
 [gw]
 timers = short
 no-answer = 3
@@ -26,50 +27,14 @@ tls-cert = $CERTS/gw.pem
 tls-key = $CERTS/gw.key
 tls-ca = $CERTS/ca.pem
 
-[span isup-a]
-backend = loopback
-signalling = isup
-peer = isup-b
-opc = 1
-dpc = 2
-timers = short
-
-[span isup-b]
-backend = loopback
-signalling = isup
-peer = isup-a
-opc = 2
-dpc = 1
-hunt = last
-timers = short
-
-[peer um-ok]
-host = 127.0.0.1
-port = $UMOK
-transport = tcp
-um = yes
-
-[peer um-ring]
-host = 127.0.0.1
-port = $UMRING
-transport = tcp
-um = yes
-
-[route in]
-from = sip
-prefix = 1555101
-to = isup-a
-
-[route t-ok]
-from = tdm
-prefix = $ANS
-to = um-ok
-
-[route t-ring]
-from = tdm
-prefix = $RING
-to = um-ring
 EOF
+	span_pair isup-a isup-b isup
+	um_peer um-ok $UMOK
+	um_peer um-ring $UMRING
+	route in sip 1555101 isup-a
+	route t-ok tdm $ANS um-ok
+	route t-ring tdm $RING um-ring
+} > "$CONF"
 
 start_gwd h "$CONF" || exit 1
 serve ok tcp $UMOK

@@ -20,13 +20,8 @@ GW=$BASE UASU=$((BASE + 10)) UAST=$((BASE + 11)) RING=$((BASE + 12)) UAC=$((BASE
 	printf '[peer uas-tcp]\nhost = 127.0.0.1\nport = %s\ntransport = tcp\num = yes\n\n' $UAST
 	printf '[peer ring]\nhost = 127.0.0.1\nport = %s\ntransport = udp\num = yes\n\n' $RING
 	printf '[peer okum]\nhost = 127.0.0.1\nport = %s\ntransport = udp\num = yes\n\n' $OKUM
-	printf '[span isup-a]\nbackend = loopback\nsignalling = isup\npeer = isup-b\nopc = 1\ndpc = 2\ntimers = short\n\n'
-	printf '[span isup-b]\nbackend = loopback\nsignalling = isup\npeer = isup-a\nopc = 2\ndpc = 1\nhunt = last\n'
-	printf 'timers = short\n\n'
-	printf '[span euro-n]\nbackend = loopback\nsignalling = pri\npeer = euro-c\nside = net\nswitchtype = euroisdn\n'
-	printf 'timers = short\n\n'
-	printf '[span euro-c]\nbackend = loopback\nsignalling = pri\npeer = euro-n\nside = cpe\nswitchtype = euroisdn\n'
-	printf 'timers = short\n\n'
+	span_pair isup-a isup-b isup
+	span_pair euro-n euro-c euroisdn
 	printf '[route s-isup]\nfrom = sip\nprefix = 1555301\nto = isup-a\n\n'
 	printf '[route s-euro]\nfrom = sip\nprefix = 1555302\nto = euro-n\n\n'
 	printf '[route s-ring]\nfrom = sip\nprefix = 1555303\nto = isup-a\n\n'

@@ -12,8 +12,7 @@ SUITES=$top_srcdir/../shared/suites
 GW=$BASE
 {
 	printf '[gw]\ntimers = short\n\n[sip]\nudp = 127.0.0.1:%s\ntcp = 127.0.0.1:%s\n\n' $GW $GW
-	printf '[span a]\nbackend = loopback\nsignalling = isup\npeer = b\nopc = 1\ndpc = 2\ntimers = short\n\n'
-	printf '[span b]\nbackend = loopback\nsignalling = isup\npeer = a\nopc = 2\ndpc = 1\ntimers = short\n\n'
+	span_pair a b isup
 	printf '[route in]\nfrom = sip\nto = a\n'
 } > "$WORK/s.conf"
 GWD_LEVEL=notice start_gwd s "$WORK/s.conf" || exit 1

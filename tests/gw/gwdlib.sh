@@ -152,6 +152,40 @@ invite() {
 	} > "$file"
 }
 
+# ---- config writers: each prints INI sections (every span with short timers) ----
+
+# span_pair A B SIG [EXTRA]: a loopback pair; SIG isup (A has point code $PCA, default 1, B $PCB,
+# default 2, and hunts from the other end) or a PRI switch type (A network side, B user side); EXTRA
+# (printf %b) is added to both spans
+span_pair() {
+	local a=$1 b=$2 sig=$3 extra=${4:-} pa=${PCA:-1} pb=${PCB:-2}
+
+	if [ "$sig" = isup ]; then
+		printf '[span %s]\nbackend = loopback\nsignalling = isup\npeer = %s\nopc = %s\ndpc = %s\n' "$a" "$b" "$pa" "$pb"
+		printf 'timers = short\n%b\n' "$extra"
+		printf '[span %s]\nbackend = loopback\nsignalling = isup\npeer = %s\nopc = %s\ndpc = %s\nhunt = last\n' \
+			"$b" "$a" "$pb" "$pa"
+		printf 'timers = short\n%b\n' "$extra"
+	else
+		printf '[span %s]\nbackend = loopback\nsignalling = pri\npeer = %s\nside = net\nswitchtype = %s\n' \
+			"$a" "$b" "$sig"
+		printf 'timers = short\n%b\n' "$extra"
+		printf '[span %s]\nbackend = loopback\nsignalling = pri\npeer = %s\nside = cpe\nswitchtype = %s\n' \
+			"$b" "$a" "$sig"
+		printf 'timers = short\n%b\n' "$extra"
+	fi
+}
+
+# um_peer NAME PORT [PROTO] [EXTRA]: a UM server on 127.0.0.1 (default tcp)
+um_peer() {
+	printf '[peer %s]\nhost = 127.0.0.1\nport = %s\ntransport = %s\num = yes\n%b\n' "$1" "$2" "${3:-tcp}" "${4:-}"
+}
+
+# route NAME sip|tdm PREFIX TO [EXTRA]
+route() {
+	printf '[route %s]\nfrom = %s\nprefix = %s\nto = %s\n%b\n' "$1" "$2" "$3" "$4" "${5:-}"
+}
+
 # the Request-URI of the newest INVITE a UAS received
 last_ruri() {
 	local f

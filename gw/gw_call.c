@@ -46,7 +46,6 @@ struct gw_call {
 	struct tdm_setup setup;		/* the call model (and UUI) as it is placed or was received */
 	const struct gw_peer_conf *peer;	/* SIP side: where it came from / where it goes */
 	struct gw_peer_conf redirect_peer;	/* a 3xx target that is no configured peer */
-	int sip_proto;
 	char request_uri[MAP_SIP_HDR_MAX];	/* TDM -> SIP: the INVITE's, for 3xx */
 	char offer[GW_SDP_MAX];		/* SIP -> TDM: the caller's SDP offer */
 	int early_sent;			/* SIP -> TDM: 18x with SDP already sent */
@@ -415,7 +414,6 @@ static void call_sip_invite(struct gw *gw, const struct sip_event *ev)
 	}
 	c->sip = ev->leg;
 	c->peer = ev->peer;
-	c->sip_proto = ev->src->proto;
 	c->attempt = 1;
 	sip_leg_set_user(ev->leg, c);
 	CLOG(LOG_LVL_INFO, c, "INVITE from %s Call-ID %s", sip_leg_name(ev->leg), sip_leg_call_id(ev->leg));
@@ -552,7 +550,6 @@ static int call_invite_peer(struct gw_call *c, const struct gw_peer_conf *peer, 
 		return ret;
 	}
 	c->peer = peer;
-	c->sip_proto = peer->proto;
 	CLOG(LOG_LVL_INFO, c, "INVITE %s to %s (%s)%s%s%s%s", out.request_uri, peer->name, sip_leg_name(c->sip),
 	     out.ms_sensitivity[0] ? " Ms-Sensitivity: " : "", out.ms_sensitivity,
 	     out.ms_exchange_command[0] ? " Ms-Exchange-Command: " : "", out.ms_exchange_command);

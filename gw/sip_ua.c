@@ -696,11 +696,9 @@ static void ua_stateless(struct sip_ua *ua, osip_message_t *req, const struct si
 	size_t len = 0;
 	int conn = src->conn;
 
-	if (!osip_list_size(&req->vias) || ua_response(ua, req, code, NULL, &r) < 0)
+	ua_token(ua, "gw", tag, sizeof(tag));
+	if (!osip_list_size(&req->vias) || ua_response(ua, req, code, tag, &r) < 0)
 		return;
-	ua_token(ua, "", tag, sizeof(tag));
-	if (r->to && !*ua_tag(r->to))
-		osip_to_set_tag(r->to, osip_strdup(tag));
 	if (hname)
 		osip_message_set_header(r, hname, hvalue);
 	ua_set_body(r, NULL);

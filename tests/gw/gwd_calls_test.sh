@@ -24,6 +24,7 @@ timers = short
 no-answer = 3
 retry-after = 17
 tables = $WORK/tables
+pidfile = $WORK/gwd.pid
 
 [sip]
 udp = 127.0.0.1:$GW
@@ -62,6 +63,8 @@ EOF
 } > "$CONF"
 
 start_gwd b "$CONF" || exit 1
+[ "$(cat "$WORK/gwd.pid" 2> /dev/null)" = "$GWD_PID_b" ] && ok "pid file written ([gw] pidfile)" ||
+	bad "pid file: '$(cat "$WORK/gwd.pid" 2> /dev/null)', gwd is $GWD_PID_b"
 serve ok tcp $UMOK
 serve busy tcp $UMBUSY --answer 486 --reason 'Q.850;cause=17;text="user busy"'
 serve rej tcp $UMREJ --answer 403
@@ -202,3 +205,4 @@ if kill -0 "$GWD_PID_b" 2> /dev/null; then bad "gwd still running 5 s after SIGT
 	[ $rc -eq 0 ] && ok "SIGTERM: gwd stopped with status 0" || bad "SIGTERM: status $rc"
 fi
 expect_in "$WORK/b.log" 'drained: no call left, stopping' "log: drained"
+[ ! -e "$WORK/gwd.pid" ] && ok "pid file removed at exit" || bad "pid file left behind"

@@ -120,8 +120,8 @@ struct sip_ua {
 	size_t nlegs, ntx;
 	struct ev_timer tick;
 	struct ev_timer kick;		/* run the machines soon, outside any callback */
-	osip_transaction_t *dead[64];	/* killed transactions, freed after the machines ran */
-	int ndead;
+	osip_transaction_t **dead;	/* killed transactions, freed after the machines ran */
+	size_t ndead, maxdead;
 	int pumping;
 	unsigned long seq;
 };
@@ -516,8 +516,18 @@ static void tr_kill(int type, osip_transaction_t *tr)
 	osip_transaction_set_your_instance(tr, NULL);
 	ua->ntx--;
 	free(tx);
-	if ((size_t)ua->ndead < sizeof(ua->dead) / sizeof(ua->dead[0]))
-		ua->dead[ua->ndead++] = tr;
+	if (ua->ndead == ua->maxdead) {
+		size_t n = ua->maxdead ? 2 * ua->maxdead : 64;
+		osip_transaction_t **d = realloc(ua->dead, n * sizeof(*d));
+
+		if (!d) {
+			osip_transaction_free2(tr);	/* no room to defer it: freed now (it is out of the lists) */
+			return;
+		}
+		ua->dead = d;
+		ua->maxdead = n;
+	}
+	ua->dead[ua->ndead++] = tr;
 }
 
 static void ua_callbacks(osip_t *osip)
@@ -1403,7 +1413,7 @@ static void ua_actions(struct sip_ua *ua)
 static void ua_collect(struct sip_ua *ua)
 {
 	struct sip_leg *leg, *next;
-	int i;
+	size_t i;
 
 	for (i = 0; i < ua->ndead; i++)
 		osip_transaction_free2(ua->dead[i]);
@@ -1570,6 +1580,7 @@ void sip_ua_free(struct sip_ua *ua)
 		osip_release(ua->osip);
 	}
 	ua_collect(ua);
+	free(ua->dead);
 	sip_tp_free(ua->tp);
 	free(ua);
 }

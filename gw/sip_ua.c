@@ -123,10 +123,12 @@ struct sip_ua {
 	osip_transaction_t **dead;	/* killed transactions, freed after the machines ran */
 	size_t ndead, maxdead;
 	int pumping;
+	unsigned int dirty;		/* 1 << ICT/IST/NICT/NIST: the lists that have events to run */
 	unsigned long seq;
 };
 
 static void ua_pump(struct sip_ua *ua);
+static void ua_soon(struct sip_ua *ua, int type);
 static int ua_send_request_text(struct sip_ua *ua, struct sip_leg *leg, const char *text, int type);
 
 const char *sip_ev_name(int type)
@@ -694,7 +696,7 @@ static void tx_respond(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t
 	}
 	evt->transactionid = tr->transactionid;
 	osip_transaction_add_event(tr, evt);
-	ev_timer_start(ua->loop, &ua->kick, 0);
+	ua_soon(ua, tr->ctx_type);
 }
 
 /* a response outside any transaction (the request could not be used) */
@@ -765,7 +767,7 @@ static int ua_send_request_text(struct sip_ua *ua, struct sip_leg *leg, const ch
 	evt = osip_new_outgoing_sipmessage(msg);
 	evt->transactionid = tr->transactionid;
 	osip_transaction_add_event(tr, evt);
-	ev_timer_start(ua->loop, &ua->kick, 0);
+	ua_soon(ua, type);
 	return 0;
 }
 
@@ -1306,6 +1308,14 @@ static void ua_request(struct sip_ua *ua, osip_event_t *evt, const struct sip_tp
 		ua_simple(ua, tr, msg, 405, NULL);
 }
 
+/* the list a received message's transaction is in */
+static int ua_list_of(osip_message_t *msg)
+{
+	if (MSG_IS_RESPONSE(msg))
+		return msg->cseq && msg->cseq->method && !strcmp(msg->cseq->method, "INVITE") ? ICT : NICT;
+	return MSG_IS_INVITE(msg) || MSG_IS_ACK(msg) ? IST : NIST;
+}
+
 static void ua_recv(void *arg, const char *buf, size_t len, const struct sip_tp_src *src)
 {
 	struct sip_ua *ua = arg;
@@ -1321,6 +1331,7 @@ static void ua_recv(void *arg, const char *buf, size_t len, const struct sip_tp_
 			osip_event_free(evt);
 		return;
 	}
+	ua->dirty |= 1u << ua_list_of(evt->sip);	/* a retransmission or an answer goes to its transaction */
 	if (MSG_IS_RESPONSE(evt->sip)) {
 		osip_message_t *m = evt->sip;
 
@@ -1337,6 +1348,7 @@ static void ua_recv(void *arg, const char *buf, size_t len, const struct sip_tp_
 	}
 	ev_timer_start(ua->loop, &ua->kick, 0);
 }
+
 
 static void ua_tp_error(void *arg, int conn, int err)
 {
@@ -1433,12 +1445,32 @@ static void ua_run_timers(struct sip_ua *ua)
 	osip_timers_nist_execute(ua->osip);
 }
 
+/* run the lists that have events (each run walks the whole list: libosip2 keeps no queue of its own) */
 static void ua_run_machines(struct sip_ua *ua)
 {
-	osip_ict_execute(ua->osip);
-	osip_ist_execute(ua->osip);
-	osip_nict_execute(ua->osip);
-	osip_nist_execute(ua->osip);
+	unsigned int dirty = ua->dirty;
+
+	ua->dirty = 0;
+	if (dirty & (1u << ICT))
+		osip_ict_execute(ua->osip);
+	if (dirty & (1u << IST))
+		osip_ist_execute(ua->osip);
+	if (dirty & (1u << NICT))
+		osip_nict_execute(ua->osip);
+	if (dirty & (1u << NIST))
+		osip_nist_execute(ua->osip);
+}
+
+/* an event was added to a transaction of list type: run it in this loop round, and make sure the
+ * timers are looked at by T1 (a timer such as A, E or G may start now) */
+static void ua_soon(struct sip_ua *ua, int type)
+{
+	uint64_t t1 = ua->conf->sip.t1_ms > 0 ? ua->conf->sip.t1_ms : 500;
+
+	ua->dirty |= 1u << type;
+	ev_timer_start(ua->loop, &ua->kick, 0);
+	if (!ev_timer_armed(&ua->tick) || ev_now_us() + t1 * 1000 < ua->tick.due_us)
+		ev_timer_start(ua->loop, &ua->tick, t1);
 }
 
 /* wake up when the first transaction timer (A, B, D, E, F, G, H, I, J, K) is due, not on a fixed
@@ -1473,7 +1505,6 @@ static void ua_pump(struct sip_ua *ua)
 	ua_run_machines(ua);	/* what the owner answered goes out now */
 	ua_collect(ua);
 	ua->pumping = 0;
-	ua_next_tick(ua);
 }
 
 /* the transaction timers are due */
@@ -1482,7 +1513,9 @@ static void ua_tick(void *arg)
 	struct sip_ua *ua = arg;
 
 	ua_run_timers(ua);
+	ua->dirty = (1u << ICT) | (1u << IST) | (1u << NICT) | (1u << NIST);
 	ua_pump(ua);
+	ua_next_tick(ua);
 }
 
 /* events were queued (a message came, the owner asked for something): run the machines once in

@@ -72,6 +72,7 @@ struct sip_leg {
 	char local_tag[32], remote_tag[64];
 	char local_uri[UA_STR], remote_uri[UA_STR];	/* name-addr, without tag */
 	char remote_target[UA_STR];			/* Contact of the far end */
+	char route[4 * UA_STR];				/* "Route: ...\r\n" of the dialog's route set, or "" */
 	char request_uri[UA_STR];			/* UAC: the INVITE's */
 	char branch[48];				/* the INVITE's top Via branch */
 	char via[UA_STR];				/* UAC: the INVITE's Via */
@@ -217,6 +218,36 @@ static void ua_call_id(osip_message_t *msg, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s%s%s", msg->call_id->number, msg->call_id->host ? "@" : "",
 		 msg->call_id->host ? msg->call_id->host : "");
+}
+
+/*
+ * The dialog's route set as a Route header line (RFC 3261 12.1.1 and 12.1.2): the Record-Route of the
+ * request in order for a UAS, of the 2xx in reverse order for a UAC; "" without Record-Route (or when
+ * it does not fit: then the requests go without, as before).
+ */
+static void ua_route_set(osip_message_t *msg, int reverse, char *buf, size_t len)
+{
+	int n = osip_list_size(&msg->record_routes), i;
+	size_t used;
+
+	buf[0] = 0;
+	if (n <= 0)
+		return;
+	used = (size_t)snprintf(buf, len, "Route: ");
+	for (i = 0; i < n && used < len; i++) {
+		osip_record_route_t *rr = osip_list_get(&msg->record_routes, reverse ? n - 1 - i : i);
+		char *text = NULL;
+
+		if (!rr || osip_record_route_to_str(rr, &text) < 0)
+			break;
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", text);
+		osip_free(text);
+	}
+	if (i < n || used + 2 >= len) {
+		buf[0] = 0;
+		return;
+	}
+	snprintf(buf + used, len - used, "\r\n");
 }
 
 static void ua_contact_uri(osip_message_t *msg, char *buf, size_t len)
@@ -445,6 +476,8 @@ static void ict_2xx(int type, osip_transaction_t *tr, osip_message_t *msg)
 		return;
 	snprintf(leg->remote_tag, sizeof(leg->remote_tag), "%s", ua_tag(msg->to));
 	ua_contact_uri(msg, leg->remote_target, sizeof(leg->remote_target));
+	if (leg->state != LEG_CONFIRMED)
+		ua_route_set(msg, 1, leg->route, sizeof(leg->route));
 	ua_body(msg, leg->remote_sdp, sizeof(leg->remote_sdp));
 	ua_send_ack(leg, msg);
 	if (leg->state == LEG_CONFIRMED)
@@ -783,10 +816,10 @@ static int ua_in_dialog(struct sip_leg *leg, const char *method, const char *rea
 	if (reason && *reason)
 		snprintf(rh, sizeof(rh), "Reason: %s\r\n", reason);
 	snprintf(text, sizeof(text),
-		 "%s %s SIP/2.0\r\nVia: %s\r\nMax-Forwards: 70\r\nFrom: %s;tag=%s\r\nTo: %s%s%s\r\n"
+		 "%s %s SIP/2.0\r\nVia: %s\r\nMax-Forwards: 70\r\n%sFrom: %s;tag=%s\r\nTo: %s%s%s\r\n"
 		 "Call-ID: %s\r\nCSeq: %u %s\r\n%sUser-Agent: %s\r\nContent-Length: 0\r\n\r\n",
-		 method, ruri, via, leg->local_uri, leg->local_tag, leg->remote_uri, leg->remote_tag[0] ? ";tag=" : "",
-		 leg->remote_tag, leg->call_id, ++leg->local_cseq, method, rh,
+		 method, ruri, via, leg->route, leg->local_uri, leg->local_tag, leg->remote_uri,
+		 leg->remote_tag[0] ? ";tag=" : "", leg->remote_tag, leg->call_id, ++leg->local_cseq, method, rh,
 		 ua->conf->sip.user_agent[0] ? ua->conf->sip.user_agent : "gwd");
 	return ua_send_request_text(ua, leg, text, NICT);
 }
@@ -801,9 +834,9 @@ static void ua_send_ack(struct sip_leg *leg, osip_message_t *resp)
 	if (ua_via(ua, leg->proto, via, sizeof(via), branch, sizeof(branch)) < 0)
 		return;
 	snprintf(text, sizeof(text),
-		 "ACK %s SIP/2.0\r\nVia: %s\r\nMax-Forwards: 70\r\nFrom: %s;tag=%s\r\nTo: %s;tag=%s\r\n"
+		 "ACK %s SIP/2.0\r\nVia: %s\r\nMax-Forwards: 70\r\n%sFrom: %s;tag=%s\r\nTo: %s;tag=%s\r\n"
 		 "Call-ID: %s\r\nCSeq: %u ACK\r\nContent-Length: 0\r\n\r\n",
-		 ruri, via, leg->local_uri, leg->local_tag, leg->remote_uri, leg->remote_tag, leg->call_id,
+		 ruri, via, leg->route, leg->local_uri, leg->local_tag, leg->remote_uri, leg->remote_tag, leg->call_id,
 		 leg->invite_cseq);
 	ua_send_raw(ua, leg->proto, leg->ip, leg->port, &leg->conn, leg->tls_name[0] ? leg->tls_name : NULL, text,
 		    strlen(text));
@@ -1051,6 +1084,7 @@ static void ua_invite(struct sip_ua *ua, osip_transaction_t *tr, osip_message_t 
 	ua_name_addr(msg->to, leg->local_uri, sizeof(leg->local_uri));
 	ua_name_addr(msg->from, leg->remote_uri, sizeof(leg->remote_uri));
 	ua_contact_uri(msg, leg->remote_target, sizeof(leg->remote_target));
+	ua_route_set(msg, 0, leg->route, sizeof(leg->route));
 	snprintf(leg->branch, sizeof(leg->branch), "%s", ua_branch(msg));
 	leg->remote_cseq = strtoul(msg->cseq->number, NULL, 10);
 	leg->local_cseq = 1;

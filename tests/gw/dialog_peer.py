@@ -9,6 +9,7 @@ Cases (each from a review of RFC 3261 behaviour):
   early-bye   BYE in an early dialog: 200 for the BYE, 487 for the INVITE (15.1.2), the UM cancelled
   bye-no-ack  BYE before the ACK of our 2xx: the leg is freed (no SIP leg left)
   trying-only a UM that sent only 100 Trying can be cancelled (9.1)
+  record-route  the 200 copies Record-Route; ACK and BYE carry the dialog's route set (12.1.1, 12.1.2)
   forwarded   a 181 from the UM reaches the caller through ISUP's "call is being forwarded"
   burst       nine 183 and a 486 in one loop round: the 486 and its Reason still reach the caller
   options     a response outside a dialog carries a To tag (8.2.6.2)
@@ -101,13 +102,13 @@ def token():
     return '%x' % random.getrandbits(48)
 
 
-def invite(ep, callid, branch, cseq=1, totag='', body=SDP):
+def invite(ep, callid, branch, cseq=1, totag='', body=SDP, extra=''):
     ep.send('INVITE sip:%s@127.0.0.1:%d;user=phone SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=%s\r\n'
             'Max-Forwards: 70\r\nFrom: <sip:+15555551000@example.com>;tag=caller1\r\n'
             'To: <sip:%s@example.com>%s\r\nCall-ID: %s\r\nCSeq: %d INVITE\r\nContact: <sip:c@127.0.0.1:%d>\r\n'
-            'Content-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s' % (
+            '%sContent-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s' % (
                 NUMBER, GW[1], ep.port, branch, NUMBER, (';tag=' + totag) if totag else '', callid, cseq,
-                ep.port, len(body), body))
+                ep.port, extra, len(body), body))
 
 
 def request(ep, method, callid, totag, cseq, branch=None, cseq_method=None):
@@ -118,8 +119,8 @@ def request(ep, method, callid, totag, cseq, branch=None, cseq_method=None):
                 callid, cseq, cseq_method or method))
 
 
-def respond(ep, req, code, extra='', body=''):
-    to = req.h('to') + ('' if ';tag=' in req.h('to') or code == 100 else ';tag=um' + token())
+def respond(ep, req, code, extra='', body='', totag=None):
+    to = req.h('to') + ('' if ';tag=' in req.h('to') or code == 100 else ';tag=' + (totag or 'um' + token()))
     vias = ''.join('Via: %s\r\n' % v for v in req.h('via', True))
     ep.send('SIP/2.0 %d X\r\n%sFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %s\r\nContact: <sip:um@127.0.0.1:%d>\r\n'
             '%s%sContent-Length: %d\r\n\r\n%s' % (
@@ -285,7 +286,35 @@ def case_forwarded():
     um.wait(lambda m: m.method == 'ACK', 2)
 
 
-for case in (case_options, case_forwarded, case_bad_ack, case_early_bye, case_bye_no_ack, case_trying_only, case_burst,
+def case_record_route():
+    cid = token()
+    rr_in = '<sip:p1@127.0.0.1:%d;lr>, <sip:p2@example.net;lr>' % CALLER_PORT
+    invite(caller, cid, 'z9hG4bK' + token(), extra='Record-Route: %s\r\n' % rr_in)
+    inv = um.wait(lambda m: m.method == 'INVITE', 5)
+    respond(um, inv, 200, body=SDP, totag='umrr',
+            extra='Record-Route: <sip:u1@127.0.0.1:%d;lr>, <sip:u2@example.org;lr>\r\n' % UM_PORT)
+    ack = um.wait(lambda m: m.method == 'ACK', 5)
+    check(ack is not None and re.search(r'<sip:u2@example.org;lr>[\s,]*<sip:u1@127.0.0.1:%d;lr>' % UM_PORT,
+                                        ' '.join(ack.h('route', True))) is not None,
+          'record-route: the ACK toward the UM follows the 2xx route set, reversed (RFC 3261 12.1.2)')
+    ok = caller.wait(lambda m: m.code == 200 and m.h('call-id') == cid, 5)
+    rr_out = ' '.join(ok.h('record-route', True)) if ok else ''
+    check('p1@127.0.0.1' in rr_out and 'p2@example.net' in rr_out, 'record-route: the 200 copies Record-Route')
+    totag = ok.tag('to') if ok else ''
+    request(caller, 'ACK', cid, totag, 1)
+    um.send('BYE sip:gw@127.0.0.1:%d SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK%s\r\nMax-Forwards: 70\r\n'
+            'From: %s;tag=umrr\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n' % (
+                GW[1], UM_PORT, token(), inv.h('to'), inv.h('from'), inv.h('call-id')))
+    um.wait(lambda m: m.h('cseq') == '2 BYE', 3)
+    bye = caller.wait(lambda m: m.method == 'BYE' and m.h('call-id') == cid, 5)
+    check(bye is not None and re.search(r'<sip:p1@127.0.0.1:%d;lr>[\s,]*<sip:p2@example.net;lr>' % CALLER_PORT,
+                                        ' '.join(bye.h('route', True))) is not None,
+          'record-route: the BYE toward the caller follows the INVITE route set in order (12.1.1)%s' % ('' if bye else ' (no BYE)'))
+    if bye:
+        respond(caller, bye, 200)
+
+
+for case in (case_options, case_record_route, case_forwarded, case_bad_ack, case_early_bye, case_bye_no_ack, case_trying_only, case_burst,
              case_reinvite):
     caller.drain()
     um.drain()

@@ -16,9 +16,7 @@ GW=$BASE UAS=$((BASE + 10)) UAC=$((BASE + 11))
 {
 	printf '[gw]\nlog-level = warn\nmax-calls = 4096\n\n[sip]\nudp = 127.0.0.1:%s\n\n' $GW
 	printf '[peer uas]\nhost = 127.0.0.1\nport = %s\ntransport = udp\num = yes\n\n' $UAS
-	printf '[span a]\nbackend = loopback\nsignalling = isup\npeer = b\nopc = 1\ndpc = 2\nline-rate = 2048000\n\n'
-	printf '[span b]\nbackend = loopback\nsignalling = isup\npeer = a\nopc = 2\ndpc = 1\nhunt = last\n'
-	printf 'line-rate = 2048000\n\n'
+	span_pair a b isup 'line-rate = 2048000'
 	printf '[route in]\nfrom = sip\nto = a\n\n[route out]\nfrom = tdm\nto = uas\n'
 } > "$WORK/bench.conf"
 GWD_LEVEL=warn start_gwd bench "$WORK/bench.conf" || exit 1

@@ -85,18 +85,25 @@ start_gwd() {
 	wait_links "$name"
 }
 
-# wait_links NAME: every span of gwd NAME has its signalling link up (at most 20 s)
+# wait_links NAME: every span of gwd NAME has its signalling link up (at most LINK_WAIT s, default 20;
+# a deadline, not a count of tries: a slow machine or emulator forks slowly); fails at once when the
+# gwd started by start_gwd has exited
 wait_links() {
-	local name=$1 i
+	local name=$1 end=$((SECONDS + ${LINK_WAIT:-20})) pid
 
-	for i in $(seq 1 200); do
+	eval "pid=\${GWD_PID_$name:-}"
+	while [ $SECONDS -le $end ]; do
 		if "$GWCTL" -s "$WORK/$name.ctl" show links > "$WORK/$name.links" 2> /dev/null &&
 			! grep -qw down "$WORK/$name.links"; then
 			return 0
 		fi
+		if [ -n "$pid" ] && ! kill -0 "$pid" 2> /dev/null; then
+			bad "gwd $name exited: $(tail -1 "$WORK/$name.log" 2> /dev/null)"
+			return 1
+		fi
 		sleep 0.1
 	done
-	bad "gwd $name: links not up within 20 s"
+	bad "gwd $name: links not up within ${LINK_WAIT:-20} s"
 	cat "$WORK/$name.links" 2> /dev/null
 	return 1
 }
@@ -202,11 +209,11 @@ invites() {
 	ls "$WORK/$1"/*-invite.sip 2> /dev/null | wc -l
 }
 
-# idle NAME: no call left and every circuit idle (waits up to 5 s for releases to finish)
+# idle NAME: no call left and every circuit idle (waits 5-6 s at most for releases to finish)
 idle() {
-	local name=$1 i
+	local name=$1 end=$((SECONDS + 5))
 
-	for i in $(seq 1 50); do
+	while [ $SECONDS -le $end ]; do
 		if gwctl "$name" show calls 2> /dev/null | grep -q "no calls" &&
 			! gwctl "$name" show circuits 2> /dev/null | grep -E -v '^(span|SPAN)' | grep -qvw idle; then
 			return 0

@@ -15,7 +15,8 @@
  *           created again and its channels configured (alarm cleared), the link back up and a call.
  *
  * Prints "PASS: ..." / "FAIL: ..." lines and "N passed, N failed"; exit status 1 on any failure.
- * Not part of `make check`: it needs /dev/dahdi (see run.sh).  Usage: dahdi_smoke [calls|bearer|open|alarm]
+ * Needs /dev/dahdi (see run.sh).  Usage: dahdi_smoke [calls|bearer|open|alarm]; dahdi_smoke span-destroy ADDR and
+ * span-create ADDR take one loc span down and up for tests/tdm/qemu/gwd_guest.sh.
  */
 #include <dahdi/user.h>
 #include <errno.h>
@@ -649,6 +650,35 @@ static void smoke_alarm(void)
 	smoke_drops_report("alarm");
 }
 
+/*
+ * span-destroy ADDR / span-create ADDR (for tests/tdm/qemu/gwd_guest.sh): a loc span of 24 channels
+ * destroyed, or created and its channels configured as dahdi_cfg would; prints what happened, exit 1
+ * on failure
+ */
+static int smoke_span_op(const char *op, const char *addr)
+{
+	int rc, spanno = 0, first;
+
+	if (!strcmp(op, "span-destroy")) {
+		rc = smoke_dynamic(DAHDI_DYNAMIC_DESTROY, addr, NULL);
+		printf("span %s: destroy: %s\n", addr, rc ? strerror(-rc) : "ok");
+		return rc ? 1 : 0;
+	}
+	rc = smoke_dynamic(DAHDI_DYNAMIC_CREATE, addr, &spanno);
+	if (rc) {
+		printf("span %s: create: %s\n", addr, strerror(-rc));
+		return 1;
+	}
+	first = smoke_chanconfig(spanno);
+	if (first < 0) {
+		printf("span %s: created as span %d, channel configuration: %s\n", addr, spanno, strerror(-first));
+		return 1;
+	}
+	printf("span %s: created as span %d, channels %d-%d configured (HDLC on the last)\n", addr, spanno, first,
+	       first + 23);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *only = argc > 1 ? argv[1] : NULL;
@@ -661,6 +691,8 @@ int main(int argc, char **argv)
 	log_set_hook(smoke_log_hook, NULL);
 	if (only && !strcmp(only, "cpe-child"))
 		return smoke_cpe_child();
+	if (only && argc == 3 && (!strcmp(only, "span-destroy") || !strcmp(only, "span-create")))
+		return smoke_span_op(only, argv[2]);
 	if (!only || !strcmp(only, "calls"))
 		smoke_calls();
 	if (!only || !strcmp(only, "bearer"))

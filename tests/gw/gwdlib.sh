@@ -54,6 +54,8 @@ finish() {
 		kill -9 "$p" 2> /dev/null
 		wait "$p" 2> /dev/null
 	done
+	# FINISH_HOOK: a command run once everything is stopped (e.g. to keep the work directory elsewhere)
+	[ -z "${FINISH_HOOK:-}" ] || $FINISH_HOOK
 	echo "$PASS passed, $FAIL failed"
 	if [ "$FAIL" -ne 0 ]; then
 		echo "logs kept in $WORK"

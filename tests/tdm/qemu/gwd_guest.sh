@@ -22,18 +22,11 @@ GW_TLS=5061
 UM_TLS=5071
 B_SIP=5062		# gwd b's own SIP ports (the UM is the same)
 
-guest_finish() {
-	local p
-
-	for p in $PIDS; do
-		kill "$p" 2> /dev/null
-	done
-	sleep 0.5
-	mkdir -p "$OUT/gwd"
-	cp -a "$WORK"/. "$OUT/gwd/" 2> /dev/null
-	finish
+# the work directory (logs, configs, traces) goes back to the host through OUT
+guest_copy() {
+	mkdir -p "$OUT/gwd" && cp -a "$WORK"/. "$OUT/gwd/" 2> /dev/null
 }
-trap guest_finish EXIT
+FINISH_HOOK=guest_copy
 
 # ms since the epoch, without a fork (forks are slow in an emulated guest)
 ms() { local t=${EPOCHREALTIME/[.,]/}; echo $((t / 1000)); }

@@ -237,6 +237,8 @@ static void tdm_call_unlink(struct tdm_call *call)
 		}
 	if (call->circ->call == call)
 		call->circ->call = NULL;
+	if (call->bearer_open)
+		span_bearer_close(call->circ->ts->span, call->circ->chan);
 	free(call);
 }
 
@@ -444,6 +446,31 @@ const char *tdm_call_span(const struct tdm_call *call)
 int tdm_call_chan(const struct tdm_call *call)
 {
 	return call->circ->chan;
+}
+
+int tdm_call_bearer_open(struct tdm_call *call)
+{
+	int fd;
+
+	if (call->user_gone)
+		return -ESHUTDOWN;
+	fd = span_bearer_open(call->circ->ts->span, call->circ->chan);
+	if (fd >= 0)
+		call->bearer_open = 1;
+	return fd;
+}
+
+void tdm_call_bearer_close(struct tdm_call *call)
+{
+	if (!call->bearer_open)
+		return;
+	call->bearer_open = 0;
+	span_bearer_close(call->circ->ts->span, call->circ->chan);
+}
+
+int tdm_call_law(const struct tdm_call *call)
+{
+	return call->circ->ts->conf->law;
 }
 
 int tdm_call_cic(const struct tdm_call *call)

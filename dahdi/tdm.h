@@ -96,6 +96,15 @@ void *tdm_call_user(const struct tdm_call *call);
 const char *tdm_call_span(const struct tdm_call *call);
 int tdm_call_chan(const struct tdm_call *call);		/* B-channel */
 int tdm_call_cic(const struct tdm_call *call);		/* ISUP CIC, 0 on PRI */
+/*
+ * The call's B-channel audio: a non-blocking descriptor carrying G.711 in tdm_call_law() (DAHDI: blocks
+ * of 160 octets, 20 ms, at the line's clock; loopback: what the far end's owner writes, unpaced), or
+ * -errno (-ENOTSUP: a loopback pair across two processes; -ESHUTDOWN: the call is gone; -EBUSY: already
+ * open).  It is closed by tdm_call_bearer_close or when the call goes.
+ */
+int tdm_call_bearer_open(struct tdm_call *call);
+void tdm_call_bearer_close(struct tdm_call *call);
+int tdm_call_law(const struct tdm_call *call);		/* enum tdm_law of its span */
 /* "isup-a cic 3" / "pri-a ch 1": how logs name the call's leg */
 const char *tdm_call_name(const struct tdm_call *call);
 

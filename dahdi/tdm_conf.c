@@ -43,6 +43,7 @@ static const char *const hunt_names[] = { "first", "last", "round-robin", NULL }
 static const char *const side_names[] = { "net", "cpe", NULL };
 static const char *const switch_names[] = { "euroisdn", "ni2", "qsig", "dms100", "lucent5e", "4ess", NULL };
 static const char *const profile_names[] = { "standard", "short", NULL };
+static const char *const law_names[] = { "alaw", "ulaw", NULL };
 /* Q.704 14.2.1 network indicator: the value is the index */
 static const char *const ni_names[] = { "international", "spare", "national", "reserved", NULL };
 
@@ -84,6 +85,7 @@ static const struct conf_key conf_keys[] = {
 	{ "trunk", CK_NAME, CS_ANY, FIELD(trunk), 0, 0, NULL },
 	{ "trusted", CK_BOOL, CS_ANY, FIELD(trusted), 0, 0, NULL },
 	{ "uui", CK_BOOL, CS_ANY, FIELD(uui), 0, 0, NULL },
+	{ "law", CK_ENUM, CS_ANY, FIELD(law), 0, 0, law_names },
 	{ "timers", CK_ENUM, CS_ANY, FIELD(timer_profile), 0, 0, profile_names },
 	{ "opc", CK_PC, CS_ISUP, FIELD(opc), 0, 0, NULL },
 	{ "dpc", CK_PC, CS_ISUP, FIELD(dpc), 0, 0, NULL },
@@ -502,6 +504,22 @@ static int conf_check_loop(const struct conf_ctx *c)
 	return 0;
 }
 
+/* u-law on the North American switch types, A-law elsewhere (ITU ISUP, EuroISDN, QSIG) */
+static int conf_default_law(const struct tdm_span_conf *sc)
+{
+	if (sc->sig != TDM_SIG_PRI)
+		return TDM_LAW_ALAW;
+	switch (sc->switchtype) {
+	case TDM_SWITCH_NI2:
+	case TDM_SWITCH_DMS100:
+	case TDM_SWITCH_LUCENT5E:
+	case TDM_SWITCH_ATT4ESS:
+		return TDM_LAW_ULAW;
+	default:
+		return TDM_LAW_ALAW;
+	}
+}
+
 static int conf_span(const struct conf_ctx *c)
 {
 	int rc;
@@ -515,6 +533,8 @@ static int conf_span(const struct conf_ctx *c)
 		return conf_err(c, c->sec->line, "%s: required in [span %s]",
 				ini_get(c->sec, "backend") ? "signalling" : "backend", c->sc->name);
 	rc = conf_keys_read(c);
+	if (!rc && !ini_get(c->sec, "law"))
+		c->sc->law = conf_default_law(c->sc);
 	if (!rc)
 		rc = conf_required(c);
 	if (!rc)
@@ -558,7 +578,7 @@ static int conf_pair_pri(const struct conf_ctx *c, const struct tdm_span_conf *a
 static int conf_pair(const struct conf_ctx *c, const struct tdm_conf *conf, const struct tdm_span_conf *a)
 {
 	const struct tdm_span_conf *b = tdm_conf_span(conf, a->peer);
-	int line = conf_line(ini_section(c->ini, "span", a->name), "peer");
+	int line = conf_line(ini_section(c->ini, "span", a->name), "peer"), rc;
 
 	if (!b)
 		return conf_err(c, line, "peer: no span %s", a->peer);
@@ -573,9 +593,11 @@ static int conf_pair(const struct conf_ctx *c, const struct tdm_conf *conf, cons
 	if (a->nbchan != b->nbchan)
 		return conf_err(c, line, "peer: span %s has %d B-channels, %s has %d", b->name, b->nbchan, a->name,
 				a->nbchan);
-	if (a->sig == TDM_SIG_ISUP)
-		return conf_pair_isup(c, a, b, line);
-	return conf_pair_pri(c, a, b, line);
+	rc = a->sig == TDM_SIG_ISUP ? conf_pair_isup(c, a, b, line) : conf_pair_pri(c, a, b, line);
+	if (!rc && a->law != b->law)
+		rc = conf_err(c, line, "peer: span %s has law = %s, %s has %s (one line has one law)", b->name,
+			      law_names[b->law], a->name, law_names[a->law]);
+	return rc;
 }
 
 /* claim chan for span i in owner[] (span index + 1) */
@@ -757,4 +779,9 @@ const char *tdm_conf_sig_name(int sig)
 const char *tdm_conf_backend_name(int backend)
 {
 	return conf_name(backend_names, 2, backend);
+}
+
+const char *tdm_conf_law_name(int law)
+{
+	return conf_name(law_names, 2, law);
 }

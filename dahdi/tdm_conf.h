@@ -64,6 +64,13 @@ enum tdm_pri_timer {
 	TDM_PRI_TIMER_COUNT
 };
 
+/* G.711 companding law of the B-channels (ITU-T G.711): A-law in ITU networks (E1), u-law in North
+ * America and Japan (T1) */
+enum tdm_law {
+	TDM_LAW_ALAW = 0,
+	TDM_LAW_ULAW,
+};
+
 enum tdm_timer_profile {
 	TDM_TIMERS_STANDARD = 0,	/* Q.764 / Q.931 values */
 	TDM_TIMERS_SHORT,		/* seconds instead of minutes: for tests */
@@ -96,6 +103,8 @@ struct tdm_span_conf {
 	char trunk[TDM_NAME_MAX];	/* the numbering.tbl trunk (default: the span name, else "default") */
 	int trusted;			/* calling numbers screened here are trusted (skip-pin from TDM) */
 	int uui;			/* carry the user-to-user payload (default 1) */
+	int law;			/* enum tdm_law of the B-channels; default: u-law for the North American
+					 * switch types (ni2, dms100, lucent5e, 4ess), A-law otherwise */
 
 	/* ISUP */
 	unsigned int opc, dpc;		/* point codes (14-bit ITU) */
@@ -138,5 +147,6 @@ const char *tdm_conf_pri_timer_name(int timer);		/* "t303" */
 const char *tdm_conf_switch_name(int sw);		/* "euroisdn" */
 const char *tdm_conf_sig_name(int sig);			/* "isup", "pri" */
 const char *tdm_conf_backend_name(int backend);		/* "dahdi", "loopback" */
+const char *tdm_conf_law_name(int law);			/* "alaw", "ulaw" */
 
 #endif

@@ -36,6 +36,7 @@ struct tdm_call {
 	void *sig;			/* the stack's call: struct isup_call * / q931_call * */
 	char name[48];			/* "isup-a cic 3" */
 	int cause;			/* the cause to give the owner if the stack drops the call silently */
+	int bearer_open;		/* the owner opened the B-channel (closed when the call goes) */
 	struct tdm_call *next;		/* tdm's list of calls */
 };
 

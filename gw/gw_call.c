@@ -154,6 +154,8 @@ static void call_sdp_local(struct gw_call *c, struct gw_sdp_local *l)
 {
 	const struct gw_sip_conf *s = &c->gw->conf.sip;
 
+	memset(l, 0, sizeof(*l));
+	l->ptime = s->ptime_ms;
 	l->ip = s->rtp_ip[0] ? s->rtp_ip : s->host[0] ? s->host : "127.0.0.1";
 	l->port = (s->rtp_port > 0 ? s->rtp_port : 16384) + 2 * (int)(c->id % 4096);
 	l->sess_id = c->id;
@@ -425,7 +427,7 @@ static void call_sip_invite(struct gw *gw, const struct sip_event *ev)
 	}
 	if (sdp[0]) {
 		if (gw_sdp_parse(sdp, strlen(sdp), &offer, err, sizeof(err)) < 0 ||
-		    gw_sdp_check_answer(&offer, &(int){ 0 }) < 0) {
+		    gw_sdp_check_answer(&offer, 0, &(int){ 0 }) < 0) {
 			CLOG(LOG_LVL_NOTICE, c, "SDP offer not acceptable (%s): 488", err[0] ? err : "no G.711");
 			gw->stats.rejected++;
 			call_sip_respond(c, 488, 0);

@@ -47,6 +47,8 @@ static const char *const verify_names[] = { "none", "optional", "require", NULL 
 static const char *const timers_names[] = { "standard", "short", NULL };
 static const char *const dir_names[] = { "sip", "tdm", NULL };
 static const char *const level_names[] = { "error", "warn", "notice", "info", "debug", NULL };
+static const char *const dtmf_names[] = { "rfc4733", "inband", NULL };
+static const char *const srtp_names[] = { "off", "optional", "required", NULL };
 
 #define MAIN(f) offsetof(struct gw_main_conf, f), sizeof(((struct gw_main_conf *)0)->f)
 #define SIP(f) offsetof(struct gw_sip_conf, f), sizeof(((struct gw_sip_conf *)0)->f)
@@ -81,7 +83,12 @@ static const struct conf_key sip_keys[] = {
 	{ "t2", GK_INT, GS_ANY, SIP(t2_ms), 10, 60000, NULL },
 	{ "t4", GK_INT, GS_ANY, SIP(t4_ms), 10, 60000, NULL },
 	{ "rtp-port", GK_INT, GS_ANY, SIP(rtp_port), 1024, 65534, NULL },
+	{ "rtp-port-max", GK_INT, GS_ANY, SIP(rtp_port_max), 1025, 65535, NULL },
 	{ "rtp-ip", GK_IP, GS_ANY, SIP(rtp_ip), 0, 0, NULL },
+	{ "ptime", GK_INT, GS_ANY, SIP(ptime_ms), 10, 30, NULL },
+	{ "jitter-min", GK_INT, GS_ANY, SIP(jitter_min_ms), 0, 1000, NULL },
+	{ "jitter-max", GK_INT, GS_ANY, SIP(jitter_max_ms), 20, 1000, NULL },
+	{ "media-timeout", GK_SECONDS, GS_ANY, SIP(media_timeout_ms), 0, CONF_SECS_MAX, NULL },
 };
 
 /* transport comes first: the scope of tls-name depends on it */
@@ -94,6 +101,8 @@ static const struct conf_key peer_keys[] = {
 	{ "um", GK_BOOL, GS_ANY, PEER(um), 0, 0, NULL },
 	{ "trunk", GK_NAME, GS_ANY, PEER(trunk), 0, 0, NULL },
 	{ "privacy-untrusted", GK_BOOL, GS_ANY, PEER(privacy_untrusted), 0, 0, NULL },
+	{ "dtmf", GK_ENUM, GS_ANY, PEER(dtmf), 0, 0, dtmf_names },
+	{ "srtp", GK_ENUM, GS_ANY, PEER(srtp), 0, 0, srtp_names },
 };
 
 /* from comes first: the scope of peer and group depends on it */
@@ -501,6 +510,21 @@ static int conf_finish_sip(const struct conf_ctx *c, void *obj)
 		return conf_err(c, conf_line(c, "t2"), "t2: %d ms less than t1 (%d ms)", sip->t2_ms, sip->t1_ms);
 	if (sip->t2_ms < sip->t1_ms)
 		return conf_err(c, conf_line(c, "t1"), "t1: %d ms more than t2 (%d ms)", sip->t1_ms, sip->t2_ms);
+	if (sip->rtp_port % 2)
+		return conf_err(c, conf_line(c, "rtp-port"), "rtp-port: %d is odd (RTP takes the even port of a pair)",
+				sip->rtp_port);
+	if (!conf_given(c, "rtp-port-max"))
+		sip->rtp_port_max = sip->rtp_port + 16383 > 65535 ? 65535 : sip->rtp_port + 16383;
+	if (sip->rtp_port_max < sip->rtp_port + 1)
+		return conf_err(c, conf_line(c, "rtp-port-max"), "rtp-port-max: %d leaves no port pair from rtp-port %d",
+				sip->rtp_port_max, sip->rtp_port);
+	if (sip->ptime_ms % 10)
+		return conf_err(c, conf_line(c, "ptime"), "ptime: %d ms: 10, 20 or 30", sip->ptime_ms);
+	if (sip->jitter_max_ms < sip->jitter_min_ms)
+		return conf_err(c, conf_line(c, conf_given(c, "jitter-max") ? "jitter-max" : "jitter-min"),
+				"%s: jitter-max %d ms is less than jitter-min %d ms",
+				conf_given(c, "jitter-max") ? "jitter-max" : "jitter-min", sip->jitter_max_ms,
+				sip->jitter_min_ms);
 	conf_default_host(sip);
 	if (!sip->rtp_ip[0] && conf_ip_ok(sip->host) && strlen(sip->host) < sizeof(sip->rtp_ip))
 		memcpy(sip->rtp_ip, sip->host, strlen(sip->host) + 1);
@@ -517,6 +541,11 @@ static int conf_finish_peer(const struct conf_ctx *c, void *obj)
 		snprintf(p->tls_name, sizeof(p->tls_name), "%s", p->host);
 	if (!conf_given(c, "privacy-untrusted"))
 		p->privacy_untrusted = !p->trusted;
+	if (!conf_given(c, "srtp"))
+		p->srtp = p->proto == GW_PROTO_TLS ? GW_SRTP_OPTIONAL : GW_SRTP_OFF;
+	else if (p->srtp != GW_SRTP_OFF && p->proto != GW_PROTO_TLS)
+		return conf_err(c, conf_line(c, "srtp"), "srtp: %s needs transport = tls (SDES keys never travel in "
+				"clear)", srtp_names[p->srtp]);
 	return 0;
 }
 
@@ -588,6 +617,11 @@ static void conf_defaults(struct gw_conf *conf, int profile)
 	snprintf(conf->sip.user_agent, sizeof(conf->sip.user_agent), "gwd");
 	conf->sip.tls_verify_client = GW_TLS_VERIFY_NONE;
 	conf->sip.rtp_port = 16384;
+	conf->sip.rtp_port_max = 32767;
+	conf->sip.ptime_ms = 20;
+	conf->sip.jitter_min_ms = 20;
+	conf->sip.jitter_max_ms = 200;
+	conf->sip.media_timeout_ms = 30000;
 	for (i = 0; i < NELEM(conf_profile); i++)
 		*(int *)((char *)conf + conf_profile[i].off) = conf_profile[i].ms[profile];
 }

@@ -70,9 +70,27 @@ struct gw_sip_conf {
 	char host[GW_HOST_MAX];		/* host in Via/Contact/From (default: the listener's ip) */
 	char user_agent[64];		/* User-Agent / Server (default "gwd") */
 	int t1_ms, t2_ms, t4_ms;	/* RFC 3261 T1/T2/T4 (500/4000/5000; short: 50/400/500) */
-	int rtp_port;			/* first RTP port advertised in SDP (default 16384); media is not
-					 * sent yet: see the media issue */
-	char rtp_ip[64];		/* address advertised in SDP (default host) */
+	int rtp_port;			/* first RTP port (even) of the calls' port pairs (default 16384) */
+	int rtp_port_max;		/* last RTP/RTCP port (default rtp_port + 16383, at most 65535) */
+	char rtp_ip[64];		/* address RTP is bound to and advertised in SDP (default host) */
+	int ptime_ms;			/* packetisation time we send and offer: 10, 20 (default) or 30 */
+	int jitter_min_ms;		/* IP -> TDM jitter buffer: least and most delay it adapts between */
+	int jitter_max_ms;		/* (defaults 20 and 200) */
+	int media_timeout_ms;		/* an answered call with no RTP for this long is released (cause
+					 * 41); 0 = never (default 30 s) */
+};
+
+/* DTMF toward a peer: RFC 4733 telephone-event packets, or the tones left in the audio */
+enum gw_dtmf {
+	GW_DTMF_RFC4733 = 0,
+	GW_DTMF_INBAND,
+};
+
+/* SRTP (RFC 3711) with SDES keys (RFC 4568): only ever on TLS legs */
+enum gw_srtp {
+	GW_SRTP_OFF = 0,
+	GW_SRTP_OPTIONAL,	/* offered and accepted; plain RTP when the other side has none */
+	GW_SRTP_REQUIRED,	/* a call without it is refused (488) */
 };
 
 /* [peer NAME] */
@@ -91,6 +109,9 @@ struct gw_peer_conf {
 					 * Request-URI form (target, cause) */
 	char trunk[GW_NAME_MAX];	/* numbering.tbl trunk for numbers from/to it (default "default") */
 	int privacy_untrusted;		/* treat as untrusted for RFC 3323 privacy (default: !trusted) */
+	int dtmf;			/* enum gw_dtmf (default rfc4733) */
+	int srtp;			/* enum gw_srtp (default: optional over TLS, off otherwise;
+					 * optional/required need transport = tls) */
 };
 
 enum gw_route_dir {

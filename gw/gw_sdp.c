@@ -3,8 +3,9 @@
  *
  * The parser reads a body of hostile origin: it is bounded (GW_SDP_BODY_MAX bytes, lines of
  * SDP_LINE_MAX), copies each line before reading it, and refuses NUL and control bytes.  It keeps the
- * first RTP/AVP audio stream (an audio stream of another profile, RTP/SAVP for example, is kept
- * without formats only when no RTP/AVP one follows, so that the answer is a 488), the session-level
+ * first RTP/AVP audio stream (else the first RTP/SAVP one, with its a=crypto lines; an audio stream
+ * of another profile is kept without formats only when neither follows, so that the answer is a 488),
+ * the session-level
  * c= and direction unless the stream has its own, and every m= line in a rejectable form so that an
  * answer has as many m= lines, in the same order (RFC 3264 6).  a=fmtp and unknown attributes are
  * ignored.  Bodies written use CRLF.
@@ -35,6 +36,7 @@ struct sdp_parser {
 	int seen_v;		/* the v= line, first of all */
 	int in_audio;		/* the current m= line is the audio stream kept */
 	int avp;		/* the stream kept is RTP/AVP */
+	int rtp;		/* the stream kept is RTP/AVP or RTP/SAVP */
 	int sess_dir;		/* -1: not given */
 	int media_dir;
 	char sess_ip[64];
@@ -139,7 +141,7 @@ static int sdp_line_c(struct sdp_parser *p, const char *val)
 }
 
 /* the audio stream kept from now: this m= line */
-static void sdp_keep_audio(struct sdp_parser *p, int port, int avp)
+static void sdp_keep_audio(struct sdp_parser *p, int port, int avp, int savp)
 {
 	struct gw_sdp *o = p->out;
 
@@ -149,9 +151,12 @@ static void sdp_keep_audio(struct sdp_parser *p, int port, int avp)
 	o->te_pt = -1;
 	o->ptime = 0;
 	o->ip[0] = '\0';
+	o->savp = savp;
+	o->ncrypto = 0;
 	memset(o->map, 0, sizeof(o->map));
 	p->media_dir = -1;
 	p->avp = avp;
+	p->rtp = avp || savp;
 	p->in_audio = 1;
 }
 
@@ -179,7 +184,7 @@ static int sdp_line_m(struct sdp_parser *p, const char *val)
 	struct gw_sdp *o = p->out;
 	char media[32], port[16], proto[32], fmt[16];
 	const char *s = val, *rest;
-	int n, portnum, avp;
+	int n, portnum, avp, savp;
 
 	if (sdp_token(&s, media, sizeof(media)) < 0 || sdp_token(&s, port, sizeof(port)) < 0 ||
 	    sdp_token(&s, proto, sizeof(proto)) < 0)
@@ -197,9 +202,10 @@ static int sdp_line_m(struct sdp_parser *p, const char *val)
 		return sdp_err(p, "m=%s: too long to answer", val);
 	p->in_audio = 0;
 	avp = !strcmp(proto, "RTP/AVP");
-	if (!strcmp(media, "audio") && (o->audio < 0 || (avp && !p->avp))) {
-		sdp_keep_audio(p, portnum, avp);
-		if (avp && sdp_fmts(p, rest, val) < 0)
+	savp = !strcmp(proto, "RTP/SAVP");
+	if (!strcmp(media, "audio") && (o->audio < 0 || (avp && !p->avp) || (savp && !p->rtp))) {
+		sdp_keep_audio(p, portnum, avp, savp);
+		if ((avp || savp) && sdp_fmts(p, rest, val) < 0)
 			return -EINVAL;
 	}
 	o->nmedia++;
@@ -245,12 +251,24 @@ static int sdp_attr_ptime(struct sdp_parser *p, const char *v)
 	return 0;
 }
 
+/* a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:...: kept raw for an RTP/SAVP stream (media/sdes reads it) */
+static int sdp_attr_crypto(struct sdp_parser *p, const char *v)
+{
+	struct gw_sdp *o = p->out;
+	size_t n = strlen(v);
+
+	if (o->savp && o->ncrypto < GW_SDP_CRYPTO && n < GW_SDP_CRYPTO_LEN)
+		memcpy(o->crypto[o->ncrypto++], v, n + 1);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(struct sdp_parser *p, const char *value);
 } sdp_attrs[] = {
 	{ "rtpmap", sdp_attr_rtpmap },
 	{ "ptime", sdp_attr_ptime },
+	{ "crypto", sdp_attr_crypto },
 };
 
 /* a=name[:value]: at session level only directions count; in other streams nothing */
@@ -266,7 +284,7 @@ static int sdp_line_a(struct sdp_parser *p, const char *val)
 			*(session ? &p->sess_dir : &p->media_dir) = (int)i;
 			return 0;
 		}
-	if (session || !val[n] || (p->in_audio && !p->avp))
+	if (session || !val[n] || (p->in_audio && !p->rtp))
 		return 0;
 	for (i = 0; i < NELEM(sdp_attrs); i++)
 		if (strlen(sdp_attrs[i].name) == n && !strncmp(val, sdp_attrs[i].name, n))
@@ -412,6 +430,20 @@ static int sdp_local_ok(const struct gw_sdp_local *local, const char *buf, size_
 	       local->port <= 65535 && buf && len;
 }
 
+/* a=ptime, a=crypto (RTP/SAVP), the direction */
+static void sdp_put_attrs(struct sdp_out *w, const struct gw_sdp_local *local, int dir)
+{
+	sdp_put(w, "a=ptime:%d\r\n", local->ptime > 0 ? local->ptime : 20);
+	if (local->crypto)
+		sdp_put(w, "a=crypto:%s\r\n", local->crypto);
+	sdp_put(w, "a=%s\r\n", dir_names[dir >= 0 && dir <= GW_SDP_INACTIVE ? dir : GW_SDP_SENDRECV]);
+}
+
+static const char *sdp_profile(const struct gw_sdp_local *local)
+{
+	return local->crypto ? "RTP/SAVP" : "RTP/AVP";
+}
+
 int gw_sdp_offer(const struct gw_sdp_local *local, char *buf, size_t len)
 {
 	struct sdp_out w = { .buf = buf, .len = len };
@@ -419,10 +451,10 @@ int gw_sdp_offer(const struct gw_sdp_local *local, char *buf, size_t len)
 	if (!sdp_local_ok(local, buf, len))
 		return buf && len ? -EINVAL : -ENOSPC;
 	sdp_put_session(&w, local);
-	sdp_put(&w, "m=audio %d RTP/AVP 0 8 %d\r\n", local->port, SDP_TE_OFFER);
+	sdp_put(&w, "m=audio %d %s 0 8 %d\r\n", local->port, sdp_profile(local), SDP_TE_OFFER);
 	sdp_put(&w, "a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n");
 	sdp_put(&w, "a=rtpmap:%d telephone-event/8000\r\na=fmtp:%d 0-15\r\n", SDP_TE_OFFER, SDP_TE_OFFER);
-	sdp_put(&w, "a=ptime:20\r\na=sendrecv\r\n");
+	sdp_put_attrs(&w, local, local->dir);
 	return sdp_done(&w);
 }
 
@@ -459,26 +491,31 @@ static void sdp_put_audio(struct sdp_out *w, const struct gw_sdp *offer, const s
 	int dir = offer->dir >= 0 && offer->dir <= GW_SDP_INACTIVE ? offer->dir : GW_SDP_SENDRECV;
 
 	if (te >= 0 && te <= SDP_PT_MAX && te != pt)
-		sdp_put(w, "m=audio %d RTP/AVP %d %d\r\n", local->port, pt, te);
+		sdp_put(w, "m=audio %d %s %d %d\r\n", local->port, sdp_profile(local), pt, te);
 	else
-		sdp_put(w, "m=audio %d RTP/AVP %d\r\n", local->port, pt);
+		sdp_put(w, "m=audio %d %s %d\r\n", local->port, sdp_profile(local), pt);
 	sdp_put(w, "a=rtpmap:%d %s/8000\r\n", pt, sdp_codec(offer, i) ? "PCMA" : "PCMU");
 	if (te >= 0 && te <= SDP_PT_MAX && te != pt)
 		sdp_put(w, "a=rtpmap:%d telephone-event/8000\r\na=fmtp:%d 0-15\r\n", te, te);
-	sdp_put(w, "a=ptime:20\r\na=%s\r\n", dir_names[dir_answer[dir]]);
+	sdp_put_attrs(w, local, dir_answer[dir]);
 }
 
 int gw_sdp_answer(const struct gw_sdp *offer, const struct gw_sdp_local *local, char *buf, size_t len,
 		  int *chosen)
 {
 	struct sdp_out w = { .buf = buf, .len = len };
+	struct gw_sdp_local l;
 	int i, m, nmedia;
 
 	if (!offer || !sdp_local_ok(local, buf, len))
 		return buf && len ? -EINVAL : -ENOSPC;
 	i = sdp_pick(offer);
-	if (i < 0)
+	if (i < 0 || (offer->savp && !local->crypto))
 		return -ENOTSUP;
+	l = *local;
+	if (!offer->savp)
+		l.crypto = NULL;	/* keys only where SRTP was offered */
+	local = &l;
 	nmedia = offer->nmedia > 0 && offer->nmedia <= GW_SDP_MEDIA && offer->audio >= 0 &&
 		 offer->audio < offer->nmedia ? offer->nmedia : 0;
 	sdp_put_session(&w, local);
@@ -495,11 +532,11 @@ int gw_sdp_answer(const struct gw_sdp *offer, const struct gw_sdp_local *local, 
 	return sdp_done(&w);
 }
 
-int gw_sdp_check_answer(const struct gw_sdp *answer, int *chosen)
+int gw_sdp_check_answer(const struct gw_sdp *answer, int savp, int *chosen)
 {
 	int i = answer ? sdp_pick(answer) : -1;
 
-	if (i < 0)
+	if (i < 0 || !answer->savp != !savp || (savp && !answer->ncrypto))
 		return -ENOTSUP;
 	if (chosen)
 		*chosen = sdp_codec(answer, i);

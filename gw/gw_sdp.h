@@ -3,8 +3,10 @@
  *
  * The gateway offers and answers PCMU (0), PCMA (8) and telephone-event (RFC 4733, dynamic type,
  * 101 in offers); an answer keeps the offer's order of the codecs it supports and its
- * telephone-event type; nothing acceptable -> -ENOTSUP (the call layer answers 488).  Media itself
- * (RTP) belongs to the media issue: the ports are advertised, not yet served.
+ * telephone-event type; nothing acceptable -> -ENOTSUP (the call layer answers 488).  SRTP (RFC 3711)
+ * is the RTP/SAVP profile with SDES keys in a=crypto lines (RFC 4568): the parser keeps them raw for
+ * media/sdes; an RTP/SAVP stream is taken only when the body has no RTP/AVP audio stream, and
+ * answered only with a crypto line of ours (else -ENOTSUP: 488).
  */
 #ifndef GW_SDP_H
 #define GW_SDP_H
@@ -14,6 +16,8 @@
 #define GW_SDP_MAX 2048
 #define GW_SDP_FMTS 16
 #define GW_SDP_MEDIA 8		/* m= lines of a body we can answer */
+#define GW_SDP_CRYPTO 4		/* a=crypto lines kept */
+#define GW_SDP_CRYPTO_LEN 256	/* the longest a=crypto value kept (longer ones are skipped) */
 
 enum gw_sdp_dir {
 	GW_SDP_SENDRECV = 0,
@@ -39,6 +43,9 @@ struct gw_sdp {
 	int te_pt;		/* telephone-event payload type, -1 none */
 	int dir;		/* enum gw_sdp_dir */
 	int ptime;		/* a=ptime, 0 = not given */
+	int savp;		/* the audio stream is RTP/SAVP (SRTP) */
+	char crypto[GW_SDP_CRYPTO][GW_SDP_CRYPTO_LEN];	/* its a=crypto values ("1 AES_CM_... inline:...") */
+	int ncrypto;
 	/* for dynamic G.711 types and answers with every m= line (RFC 3264 6); a struct zeroed and filled
 	 * by hand (fmt, nfmt, te_pt, ...) means what it says without them */
 	int map[GW_SDP_FMTS];	/* enum gw_sdp_map of fmt[i] */
@@ -52,17 +59,22 @@ struct gw_sdp_local {
 	const char *ip;
 	int port;
 	unsigned long sess_id, sess_ver;
+	int ptime;		/* a=ptime we write; 0 = 20 */
+	const char *crypto;	/* our a=crypto value: the stream is RTP/SAVP; NULL = RTP/AVP */
+	int dir;		/* enum gw_sdp_dir of an offer (answers take the offer's, RFC 3264 6.1) */
 };
 
 /* parse an SDP body; 0, or -EINVAL (no audio m= line, malformed line: err names the line) */
 int gw_sdp_parse(const char *body, size_t len, struct gw_sdp *out, char *err, size_t errlen);
 /* write our offer (PCMU, PCMA, telephone-event 101): length, or -ENOSPC */
 int gw_sdp_offer(const struct gw_sdp_local *local, char *buf, size_t len);
-/* answer an offer: length, -ENOTSUP (no G.711 in the offer), -ENOSPC; *chosen = the codec: 0 PCMU, 8 PCMA
- * (the payload type in the answer is the offer's, dynamic or not) */
+/* answer an offer: length, -ENOTSUP (no G.711 in the offer, or an RTP/SAVP offer and no local->crypto),
+ * -ENOSPC; *chosen = the codec: 0 PCMU, 8 PCMA (the payload type in the answer is the offer's, dynamic or
+ * not).  local->crypto is used only for an RTP/SAVP offer. */
 int gw_sdp_answer(const struct gw_sdp *offer, const struct gw_sdp_local *local, char *buf, size_t len,
 		  int *chosen);
-/* check an answer to our offer: 0 with *chosen, or -ENOTSUP */
-int gw_sdp_check_answer(const struct gw_sdp *answer, int *chosen);
+/* check an answer to our offer (savp: we offered RTP/SAVP): 0 with *chosen, or -ENOTSUP (no G.711; another
+ * profile than ours; RTP/SAVP without a crypto line) */
+int gw_sdp_check_answer(const struct gw_sdp *answer, int savp, int *chosen);
 
 #endif

@@ -62,7 +62,7 @@ static void fuzz_parsed_ok(const struct gw_sdp *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct gw_sdp_local local = { "127.0.0.1", 41000, 12345, 1 };
+	static const struct gw_sdp_local local = { .ip = "127.0.0.1", .port = 41000, .sess_id = 12345, .sess_ver = 1 };
 	char err[256], small[8], buf[GW_SDP_MAX], tiny[64];
 	struct gw_sdp offer, back;
 	char *body = malloc(size ? size : 1);
@@ -94,14 +94,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (gw_sdp_parse(buf, (size_t)rc, &back, err, sizeof(err)) != 0)
 			abort();	/* our own answer must parse */
-		if (gw_sdp_check_answer(&back, &chosen2) != 0 || chosen2 != chosen)
+		if (gw_sdp_check_answer(&back, back.savp, &chosen2) != 0 || chosen2 != chosen)
 			abort();
 		/* no room: refused, never overrun */
 		rc = gw_sdp_answer(&offer, &local, tiny, sizeof(tiny), &chosen);
 		if (rc >= (int)sizeof(tiny))
 			abort();
 	}
-	gw_sdp_check_answer(&offer, &chosen2);
+	gw_sdp_check_answer(&offer, offer.savp, &chosen2);
 	free(body);
 	return 0;
 }

@@ -113,6 +113,16 @@ static const struct key_vec key_vecs[] = {
 	CI("[sip]\nt2 = 8000\n", sip.t2_ms, 8000),
 	CI("[sip]\nt4 = 2500\n", sip.t4_ms, 2500),
 	CI("[sip]\nrtp-port = 20000\n", sip.rtp_port, 20000),
+	CI("[sip]\nrtp-port = 20000\n", sip.rtp_port_max, 36383),
+	CI("[sip]\nrtp-port = 60000\n", sip.rtp_port_max, 65535),
+	CI("[sip]\nrtp-port = 20000\nrtp-port-max = 20001\n", sip.rtp_port_max, 20001),
+	CI("[sip]\nptime = 30\n", sip.ptime_ms, 30),
+	CI("[sip]\nptime = 10\n", sip.ptime_ms, 10),
+	CI("[sip]\njitter-min = 0\n", sip.jitter_min_ms, 0),
+	CI("[sip]\njitter-max = 500\n", sip.jitter_max_ms, 500),
+	CI("[sip]\njitter-min = 60\njitter-max = 60\n", sip.jitter_min_ms, 60),
+	CI("[sip]\nmedia-timeout = 0\n", sip.media_timeout_ms, 0),
+	CI("[sip]\nmedia-timeout = 90\n", sip.media_timeout_ms, 90000),
 	CS("[sip]\nrtp-ip = 198.51.100.4\n", sip.rtp_ip, "198.51.100.4"),
 	CS("[sip]\nrtp-ip = 2001:db8::4\n", sip.rtp_ip, "2001:db8::4"),
 	/* [peer NAME] */
@@ -142,6 +152,14 @@ static const struct key_vec key_vecs[] = {
 	PI("trusted = yes\n", privacy_untrusted, 0),
 	PI("trusted = yes\nprivacy-untrusted = yes\n", privacy_untrusted, 1),
 	PI("privacy-untrusted = no\n", privacy_untrusted, 0),
+	PI("", dtmf, GW_DTMF_RFC4733),
+	PI("dtmf = inband\n", dtmf, GW_DTMF_INBAND),
+	PI("dtmf = RFC4733\n", dtmf, GW_DTMF_RFC4733),
+	PI("", srtp, GW_SRTP_OFF),
+	PI("transport = tls\n", srtp, GW_SRTP_OPTIONAL),
+	PI("transport = tls\nsrtp = required\n", srtp, GW_SRTP_REQUIRED),
+	PI("transport = tls\nsrtp = off\n", srtp, GW_SRTP_OFF),
+	PI("transport = tcp\nsrtp = off\n", srtp, GW_SRTP_OFF),
 	/* [route NAME] */
 	RS(ROUTE_SIP, "", name, "r"),
 	RI(ROUTE_SIP, "", line, 1),
@@ -234,6 +252,11 @@ static void default_tests(void)
 	CHECK_INT(conf.sip.t2_ms, 4000, "default t2");
 	CHECK_INT(conf.sip.t4_ms, 5000, "default t4");
 	CHECK_INT(conf.sip.rtp_port, 16384, "default rtp-port");
+	CHECK_INT(conf.sip.rtp_port_max, 32767, "default rtp-port-max");
+	CHECK_INT(conf.sip.ptime_ms, 20, "default ptime");
+	CHECK_INT(conf.sip.jitter_min_ms, 20, "default jitter-min");
+	CHECK_INT(conf.sip.jitter_max_ms, 200, "default jitter-max");
+	CHECK_INT(conf.sip.media_timeout_ms, 30000, "default media-timeout");
 	CHECK_STR(conf.sip.rtp_ip, "", "default rtp-ip");
 	CHECK(!conf.npeer && !conf.nroute, "no peers, no routes");
 	gw_conf_free(&conf);
@@ -319,6 +342,15 @@ static const struct err_vec err_vecs[] = {
 	{ "[sip]\nt1 = 1000\nt2 = 500\n", F ":3: t2: 500 ms less than t1 (1000 ms)" },
 	{ "[gw]\ntimers = short\n[sip]\nt1 = 1000\n", F ":4: t1: 1000 ms more than t2 (400 ms)" },
 	{ "[sip]\nrtp-port = 80\n", F ":2: rtp-port: 80 out of range 1024..65534" },
+	{ "[sip]\nrtp-port = 20001\n", F ":2: rtp-port: 20001 is odd (RTP takes the even port of a pair)" },
+	{ "[sip]\nrtp-port = 20000\nrtp-port-max = 20000\n", F ":3: rtp-port-max: 20000 leaves no port pair from "
+	  "rtp-port 20000" },
+	{ "[sip]\nptime = 25\n", F ":2: ptime: 25 ms: 10, 20 or 30" },
+	{ "[sip]\nptime = 40\n", F ":2: ptime: 40 out of range 10..30" },
+	{ "[sip]\njitter-min = 100\njitter-max = 50\n", F ":3: jitter-max: jitter-max 50 ms is less than jitter-min "
+	  "100 ms" },
+	{ "[sip]\njitter-min = 300\n", F ":2: jitter-min: jitter-max 200 ms is less than jitter-min 300 ms" },
+	{ "[sip]\nmedia-timeout = soon\n", F ":2: media-timeout: " },
 	{ "[sip]\nrtp-ip = media.example\n", F ":2: rtp-ip: 'media.example' is not an IPv4 or IPv6 address" },
 	/* [peer NAME] */
 	{ "[peer p]\nport = 5060\n", F ":1: host: required in [peer p]" },
@@ -335,6 +367,10 @@ static const struct err_vec err_vecs[] = {
 	{ PEER_P "um = sometimes\n", F ":3: um: 'sometimes' is not yes or no" },
 	{ PEER_P "trunk = a/b\n", F ":3: trunk: 'a/b' is not a name (letters, digits, - _ ., at most 31)" },
 	{ PEER_P "privacy-untrusted = x\n", F ":3: privacy-untrusted: 'x' is not yes or no" },
+	{ PEER_P "dtmf = sipinfo\n", F ":3: dtmf: 'sipinfo' is not one of rfc4733, inband" },
+	{ PEER_P "srtp = maybe\n", F ":3: srtp: 'maybe' is not one of off, optional, required" },
+	{ PEER_P "srtp = optional\n", F ":3: srtp: optional needs transport = tls (SDES keys never travel in clear)" },
+	{ PEER_P "transport = tcp\nsrtp = required\n", F ":4: srtp: required needs transport = tls" },
 	{ PEER_P "user = x\n", F ":3: user: unknown key in [peer p]" },
 	/* [route NAME] */
 	{ "[route r]\nto = pstn\n", F ":1: from: required in [route r]" },
@@ -819,7 +855,8 @@ static const struct sdp_vec sdp_vecs[] = {
 	  "t=0 0\r\nm=video 0 RTP/AVP 31\r\nm=audio 5000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=ptime:20\r\n"
 	  "a=sendrecv\r\nm=video 0 RTP/AVP 34\r\n" },
 	{ SDP_HEAD "m=audio 4000 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:x\r\n", NULL, "192.0.2.9",
-	  4000, "", -1, 0, 0, -ENOTSUP, 0, NULL },
+	  4000, "0", -1, 0, 0, -ENOTSUP, 0, NULL },	/* SRTP: answered only with a key of ours */
+	{ SDP_HEAD "m=audio 4000 UDP/TLS/RTP/SAVPF 0\r\n", NULL, "192.0.2.9", 4000, "", -1, 0, 0, -ENOTSUP, 0, NULL },
 	{ SDP_HEAD "m=audio 4000 RTP/SAVP 0\r\na=ptime:40\r\nm=audio 4002 RTP/AVP 8\r\n", NULL, "192.0.2.9", 4002,
 	  "8", -1, 0, 0, 0, 8, "m=audio 0 RTP/SAVP 0\r\nm=audio 5000 RTP/AVP 8\r\n" },
 	{ SDP_HEAD "m=audio 4000 RTP/AVP 0\r\nm=audio 4002 RTP/AVP 8\r\n", NULL, "192.0.2.9", 4000, "0", -1, 0, 0, 0,
@@ -894,7 +931,7 @@ static void sdp_fmts_text(const struct gw_sdp *s, char *buf, size_t len)
 
 static void sdp_vec_check(size_t i, const struct sdp_vec *v)
 {
-	struct gw_sdp_local local = { "192.0.2.1", 5000, 7, 8 };
+	struct gw_sdp_local local = { .ip = "192.0.2.1", .port = 5000, .sess_id = 7, .sess_ver = 8 };
 	char err[256], fmts[128], ans[GW_SDP_MAX];
 	struct gw_sdp s;
 	int rc, chosen = -1;
@@ -916,7 +953,7 @@ static void sdp_vec_check(size_t i, const struct sdp_vec *v)
 	rc = gw_sdp_answer(&s, &local, ans, sizeof(ans), &chosen);
 	if (v->answer) {
 		CHECK(rc == v->answer, "sdp %zu: answer rc %d, want %d", i, rc, v->answer);
-		CHECK_INT(gw_sdp_check_answer(&s, &chosen), -ENOTSUP, "check_answer refuses it too");
+		CHECK_INT(gw_sdp_check_answer(&s, 0, &chosen), -ENOTSUP, "check_answer refuses it too");
 		return;
 	}
 	CHECK(rc > 0 && (size_t)rc == strlen(ans) && chosen == v->chosen, "sdp %zu: answer rc %d chosen %d", i, rc,
@@ -925,7 +962,7 @@ static void sdp_vec_check(size_t i, const struct sdp_vec *v)
 	      "sdp %zu: answer session lines:\n%s", i, ans);
 	if (v->has)
 		CHECK(strstr(ans, v->has) != NULL, "sdp %zu: answer lacks\n%s\nin\n%s", i, v->has, ans);
-	CHECK_INT(gw_sdp_check_answer(&s, &chosen), 0, "check_answer");
+	CHECK_INT(gw_sdp_check_answer(&s, 0, &chosen), 0, "check_answer");
 	CHECK_INT(chosen, v->chosen, "check_answer chosen");
 }
 
@@ -943,8 +980,9 @@ static void sdp_offer_tests(void)
 		"v=0\r\no=gwd 1 2 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n"
 		"m=audio 16384 RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
 		"a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=ptime:20\r\na=sendrecv\r\n";
-	struct gw_sdp_local local = { "192.0.2.1", 16384, 1, 2 }, v6 = { "2001:db8::1", 16386, 3, 4 };
-	struct gw_sdp_local bad = { "a b", 1, 0, 0 };
+	struct gw_sdp_local local = { .ip = "192.0.2.1", .port = 16384, .sess_id = 1, .sess_ver = 2 };
+	struct gw_sdp_local v6 = { .ip = "2001:db8::1", .port = 16386, .sess_id = 3, .sess_ver = 4 };
+	struct gw_sdp_local bad = { .ip = "a b", .port = 1 };
 	char buf[GW_SDP_MAX], small[64], err[128];
 	struct gw_sdp s;
 	int rc, chosen = -1;
@@ -955,7 +993,7 @@ static void sdp_offer_tests(void)
 	CHECK_INT(gw_sdp_parse(buf, (size_t)rc, &s, err, sizeof(err)), 0, "our offer parses");
 	CHECK(s.nfmt == 3 && s.fmt[0] == 0 && s.fmt[1] == 8 && s.fmt[2] == 101 && s.te_pt == 101 && s.ptime == 20,
 	      "our offer read back");
-	CHECK_INT(gw_sdp_check_answer(&s, &chosen), 0, "our offer as an answer");
+	CHECK_INT(gw_sdp_check_answer(&s, 0, &chosen), 0, "our offer as an answer");
 	CHECK_INT(chosen, 0, "PCMU first");
 	rc = gw_sdp_offer(&v6, buf, sizeof(buf));
 	CHECK(rc > 0 && strstr(buf, "o=gwd 3 4 IN IP6 2001:db8::1\r\n") && strstr(buf, "c=IN IP6 2001:db8::1\r\n") &&
@@ -971,7 +1009,7 @@ static void sdp_offer_tests(void)
 static void sdp_answer_tests(void)
 {
 	static const char offer[] = SDP_HEAD "m=audio 4000 RTP/AVP 8 0 101\r\na=rtpmap:101 telephone-event/8000\r\n";
-	struct gw_sdp_local local = { "192.0.2.1", 5000, 1, 1 };
+	struct gw_sdp_local local = { .ip = "192.0.2.1", .port = 5000, .sess_id = 1, .sess_ver = 1 };
 	char buf[GW_SDP_MAX], small[100], err[128];
 	struct gw_sdp s;
 	int chosen = -1;
@@ -991,12 +1029,53 @@ static void sdp_answer_tests(void)
 	CHECK_INT(gw_sdp_answer(NULL, &local, buf, sizeof(buf), &chosen), -EINVAL, "answer without an offer");
 	CHECK(gw_sdp_answer(&s, &local, buf, sizeof(buf), NULL) > 0, "answer without chosen");
 	CHECK(strstr(buf, "m=audio 5000 RTP/AVP 8 101\r\n") != NULL, "telephone-event 101 kept:\n%s", buf);
-	CHECK_INT(gw_sdp_check_answer(NULL, &chosen), -ENOTSUP, "check_answer NULL");
+	CHECK_INT(gw_sdp_check_answer(NULL, 0, &chosen), -ENOTSUP, "check_answer NULL");
 	/* only len bytes are read */
 	CHECK_INT(gw_sdp_parse(offer, strlen(offer) - 40, &s, err, sizeof(err)), 0, "a prefix of the body");
 	CHECK_INT(s.nfmt, 2, "the prefix's formats");
 	CHECK_INT(gw_sdp_parse(NULL, 10, &s, err, sizeof(err)), -EINVAL, "NULL body");
 	CHECK_INT(gw_sdp_parse(offer, 70000, &s, NULL, 0), -EINVAL, "body too large, no err buffer");
+}
+
+/* SRTP: RTP/SAVP with a=crypto (RFC 4568) offered, answered, checked; never keys toward a plain offer */
+static void sdp_srtp_tests(void)
+{
+	static const char savp[] = SDP_HEAD "m=audio 4000 RTP/SAVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n"
+				   "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\r\n"
+				   "a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj\r\n";
+	static const char avp[] = SDP_HEAD "m=audio 4000 RTP/AVP 8\r\n";
+	static const char key[] = "1 AES_CM_128_HMAC_SHA1_80 inline:d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj";
+	struct gw_sdp_local local = { .ip = "192.0.2.1", .port = 5000, .sess_id = 1, .sess_ver = 1, .ptime = 30,
+				      .crypto = key };
+	char buf[GW_SDP_MAX], err[128];
+	struct gw_sdp s;
+	int chosen = -1;
+
+	CHECK_INT(gw_sdp_parse(savp, strlen(savp), &s, err, sizeof(err)), 0, "SAVP offer parses");
+	CHECK(s.savp && s.ncrypto == 2 && s.nfmt == 2 && s.te_pt == 101, "SAVP offer: savp %d, %d crypto, %d formats",
+	      s.savp, s.ncrypto, s.nfmt);
+	CHECK_STR(s.crypto[1], "2 AES_CM_128_HMAC_SHA1_32 inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj",
+		  "second crypto line kept raw");
+	CHECK(gw_sdp_answer(&s, &local, buf, sizeof(buf), &chosen) > 0 && chosen == 0, "SAVP offer answered");
+	CHECK(strstr(buf, "m=audio 5000 RTP/SAVP 0 101\r\n") && strstr(buf, "a=ptime:30\r\n") &&
+	      strstr(buf, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:d0Rm"), "SAVP answer:\n%s", buf);
+	CHECK_INT(gw_sdp_check_answer(&s, 1, &chosen), 0, "SAVP answer to our SAVP offer");
+	CHECK_INT(gw_sdp_check_answer(&s, 0, &chosen), -ENOTSUP, "SAVP answer to our plain offer");
+	local.crypto = NULL;
+	CHECK_INT(gw_sdp_answer(&s, &local, buf, sizeof(buf), &chosen), -ENOTSUP, "SAVP offer, no key of ours: 488");
+	local.crypto = key;
+	CHECK_INT(gw_sdp_parse(avp, strlen(avp), &s, err, sizeof(err)), 0, "AVP offer parses");
+	CHECK(gw_sdp_answer(&s, &local, buf, sizeof(buf), &chosen) > 0, "AVP offer answered");
+	CHECK(strstr(buf, "m=audio 5000 RTP/AVP 8\r\n") && !strstr(buf, "crypto"), "no key toward a plain offer:\n%s",
+	      buf);
+	CHECK_INT(gw_sdp_check_answer(&s, 1, &chosen), -ENOTSUP, "plain answer to our SAVP offer");
+	local.dir = GW_SDP_SENDONLY;
+	CHECK(gw_sdp_offer(&local, buf, sizeof(buf)) > 0, "SAVP offer written");
+	CHECK(strstr(buf, "m=audio 5000 RTP/SAVP 0 8 101\r\n") && strstr(buf, "a=crypto:1 AES_CM") &&
+	      strstr(buf, "a=sendonly\r\n"), "our SAVP offer (on hold):\n%s", buf);
+	CHECK_INT(gw_sdp_parse(buf, strlen(buf), &s, err, sizeof(err)), 0, "our SAVP offer parses");
+	s.ncrypto = 0;
+	CHECK_INT(gw_sdp_check_answer(&s, 1, &chosen), -ENOTSUP, "SAVP answer without a key");
 }
 
 /* long lines, NUL bytes, and mutations of a valid body: errors, never a crash or an overread */
@@ -1109,6 +1188,7 @@ int main(void)
 	sdp_parse_tests();
 	sdp_offer_tests();
 	sdp_answer_tests();
+	sdp_srtp_tests();
 	sdp_hostile_tests();
 	sample_tests();
 	printf("%d passed, %d failed\n", test_passed, test_failed);

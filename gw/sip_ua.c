@@ -1206,8 +1206,10 @@ static int ua_reanswer(struct sip_leg *leg, const char *offer_text, char *out, s
 	}
 	if (gw_sdp_parse(offer_text, strlen(offer_text), &offer, err, sizeof(err)) < 0)
 		return 488;
+	memset(&l, 0, sizeof(l));
 	l.ip = mine.ip;
 	l.port = mine.port;
+	l.ptime = mine.ptime;
 	/* the same session: o= keeps its id, the version goes up (RFC 3264 8) */
 	l.sess_id = 0;
 	l.sess_ver = 0;

@@ -42,6 +42,7 @@ struct gw {
 	struct gw_call *calls;		/* list of live calls */
 	size_t ncalls;
 	unsigned long next_call_id;
+	int rtp_cursor;			/* where the next RTP port pair is looked for */
 	int draining;			/* SIGTERM: no new calls */
 	int stop;			/* the loop ends when set */
 	struct gw_stats stats;

@@ -737,6 +737,18 @@ static void call_sip_end(struct gw_call *c, const struct sip_event *ev)
 	}
 }
 
+/* a re-INVITE changed the SIP side's session (the UA answered it) */
+static void call_sip_media(struct gw_call *c)
+{
+	struct gw_sdp sdp;
+	char err[128];
+	const char *body = sip_leg_remote_sdp(c->sip);
+
+	if (gw_sdp_parse(body, strlen(body), &sdp, err, sizeof(err)) < 0)
+		return;
+	CLOG(LOG_LVL_INFO, c, "SIP re-INVITE: media %s:%d %s", sdp.ip, sdp.port, gw_sdp_dir_name(sdp.dir));
+}
+
 void gw_call_sip_event(void *arg, const struct sip_event *ev)
 {
 	struct gw *gw = arg;
@@ -751,6 +763,9 @@ void gw_call_sip_event(void *arg, const struct sip_event *ev)
 	switch (ev->type) {
 	case SIP_EV_PROGRESS:
 		call_sip_progress(c, ev);
+		break;
+	case SIP_EV_MEDIA:
+		call_sip_media(c);
 		break;
 	case SIP_EV_ANSWER:
 		call_set_state(c, GW_CALL_ANSWERED);

@@ -30,6 +30,11 @@ static const char *const dir_names[] = { "sendrecv", "sendonly", "recvonly", "in
 /* the answer's direction to an offer's (RFC 3264 6.1) */
 static const int dir_answer[] = { GW_SDP_SENDRECV, GW_SDP_RECVONLY, GW_SDP_SENDONLY, GW_SDP_INACTIVE };
 
+const char *gw_sdp_dir_name(int dir)
+{
+	return dir >= 0 && dir <= GW_SDP_INACTIVE ? dir_names[dir] : "?";
+}
+
 struct sdp_parser {
 	struct gw_sdp *out;
 	int line;
@@ -469,6 +474,14 @@ static int sdp_codec(const struct gw_sdp *s, int i)
 		return 8;
 	if (map == GW_SDP_MAP_NONE && (s->fmt[i] == 0 || s->fmt[i] == 8))
 		return s->fmt[i];
+	return -1;
+}
+
+int gw_sdp_pt(const struct gw_sdp *s, int codec)
+{
+	for (int i = 0; i < s->nfmt && i < GW_SDP_FMTS; i++)
+		if (sdp_codec(s, i) == codec)
+			return s->fmt[i];
 	return -1;
 }
 

@@ -64,6 +64,10 @@ struct gw_sdp_local {
 	int dir;		/* enum gw_sdp_dir of an offer (answers take the offer's, RFC 3264 6.1) */
 };
 
+/* the payload type s uses for codec (0 PCMU, 8 PCMA: maybe a dynamic type), -1 none */
+int gw_sdp_pt(const struct gw_sdp *s, int codec);
+/* "sendrecv", "sendonly", "recvonly", "inactive" */
+const char *gw_sdp_dir_name(int dir);
 /* parse an SDP body; 0, or -EINVAL (no audio m= line, malformed line: err names the line) */
 int gw_sdp_parse(const char *body, size_t len, struct gw_sdp *out, char *err, size_t errlen);
 /* write our offer (PCMU, PCMA, telephone-event 101): length, or -ENOSPC */

@@ -135,7 +135,7 @@ static int ua_send_request_text(struct sip_ua *ua, struct sip_leg *leg, const ch
 const char *sip_ev_name(int type)
 {
 	static const char *const names[SIP_EV_COUNT] = {
-		"invite", "progress", "answer", "redirect", "fail", "cancel", "bye", "ack-timeout",
+		"invite", "progress", "answer", "media", "redirect", "fail", "cancel", "bye", "ack-timeout",
 	};
 
 	return type >= 0 && type < SIP_EV_COUNT ? names[type] : "?";
@@ -1253,6 +1253,10 @@ static void ua_reinvite(struct sip_ua *ua, osip_transaction_t *tr, osip_message_
 	ua_set_body(r, answer);
 	leg_keep_ok(leg, r);
 	tx_respond(ua, tr, r);
+	if (offer[0]) {
+		snprintf(leg->remote_sdp, sizeof(leg->remote_sdp), "%s", offer);
+		leg_queue(leg, SIP_EV_MEDIA, 200, NULL, NULL);
+	}
 }
 
 static void ua_ack(struct sip_ua *ua, osip_message_t *msg)

@@ -17,6 +17,7 @@
 #include <osipparser2/osip_parser.h>
 
 #include "gw_call.h"
+#include "gw_media.h"
 #include "gw_route.h"
 #include "gw_sdp.h"
 #include "log.h"
@@ -48,6 +49,8 @@ struct gw_call {
 	struct gw_peer_conf redirect_peer;	/* a 3xx target that is no configured peer */
 	char request_uri[MAP_SIP_HDR_MAX];	/* TDM -> SIP: the INVITE's, for 3xx */
 	char offer[GW_SDP_MAX];		/* SIP -> TDM: the caller's SDP offer */
+	struct gw_media *media;		/* RTP <-> the B-channel; NULL until the SIP side has SDP */
+	char name[24];			/* "call 7", the media's log prefix */
 	int early_sent;			/* SIP -> TDM: 18x with SDP already sent */
 	struct ev_timer no_answer;
 	uint64_t start_us;
@@ -102,6 +105,7 @@ static struct gw_call *call_new(struct gw *gw, int dir)
 	c->gw = gw;
 	c->id = ++gw->next_call_id;
 	c->dir = dir;
+	snprintf(c->name, sizeof(c->name), "call %lu", c->id);
 	c->start_us = ev_now_us();
 	ev_timer_init(&c->no_answer, call_no_answer, c);
 	c->next = gw->calls;
@@ -122,6 +126,8 @@ static void call_free(struct gw_call *c)
 		}
 	}
 	ev_timer_stop(gw->loop, &c->no_answer);
+	if (c->media)
+		gw_media_free(c->media);
 	gw->ncalls--;
 	free(c);
 }
@@ -143,6 +149,8 @@ static void call_set_state(struct gw_call *c, int state)
 	c->state = state;
 	if (state == GW_CALL_ANSWERED || state == GW_CALL_RELEASING)
 		ev_timer_stop(c->gw->loop, &c->no_answer);
+	if (state == GW_CALL_ANSWERED && c->media)
+		gw_media_answered(c->media);
 }
 
 static void call_reason_q850(int cause, char *buf, size_t len)
@@ -157,9 +165,111 @@ static void call_sdp_local(struct gw_call *c, struct gw_sdp_local *l)
 	memset(l, 0, sizeof(*l));
 	l->ptime = s->ptime_ms;
 	l->ip = s->rtp_ip[0] ? s->rtp_ip : s->host[0] ? s->host : "127.0.0.1";
-	l->port = (s->rtp_port > 0 ? s->rtp_port : 16384) + 2 * (int)(c->id % 4096);
+	l->port = c->media ? gw_media_port(c->media) : 0;
 	l->sess_id = c->id;
 	l->sess_ver = 1;
+}
+
+/* ---- media: the RTP session and the B-channel ---- */
+
+static void call_media_timeout(void *arg, unsigned long silent_ms);
+
+static void call_media_digit(void *arg, char digit, int ms, int to_tdm)
+{
+	struct gw_call *c = arg;
+
+	CLOG(LOG_LVL_INFO, c, "DTMF %c (%d ms) %s", digit, ms, to_tdm ? "SIP -> TDM" : "TDM -> SIP");
+}
+
+/* the RTP session of the call (its local port goes into our SDP); 0 or -errno */
+static int call_media_new(struct gw_call *c)
+{
+	const struct gw_sip_conf *s = &c->gw->conf.sip;
+	static const struct gw_media_cbs cbs = { .timeout = call_media_timeout, .digit = call_media_digit };
+	struct gw_media_opts o = {
+		.ip = s->rtp_ip[0] ? s->rtp_ip : s->host[0] ? s->host : "127.0.0.1",
+		.port_min = s->rtp_port, .port_max = s->rtp_port_max, .ptime_ms = s->ptime_ms,
+		.jitter_min_ms = s->jitter_min_ms, .jitter_max_ms = s->jitter_max_ms,
+		.timeout_ms = s->media_timeout_ms, .name = c->name,
+	};
+	int ret;
+
+	if (c->media)
+		return 0;
+	ret = gw_media_new(c->gw->loop, &c->gw->rtp_cursor, &o, &cbs, c, &c->media);
+	if (ret < 0)
+		CLOG(LOG_LVL_WARN, c, "no RTP port pair in %d-%d on %s: %s", o.port_min, o.port_max, o.ip,
+		     strerror(-ret));
+	return ret;
+}
+
+/* the TDM leg's B-channel joins the media (a TDM leg was placed or arrived) */
+static void call_media_bearer(struct gw_call *c)
+{
+	int fd;
+
+	if (!c->media || !c->tdm)
+		return;
+	fd = tdm_call_bearer_open(c->tdm);
+	if (fd < 0) {
+		CLOG(LOG_LVL_WARN, c, "%s: no B-channel audio: %s", tdm_call_name(c->tdm), strerror(-fd));
+		return;
+	}
+	gw_media_set_bearer(c->media, fd, tdm_call_law(c->tdm));
+}
+
+/* the TDM leg is over for this call: the media lets go of its B-channel first */
+static void call_tdm_forget(struct gw_call *c)
+{
+	if (c->media && c->tdm)
+		gw_media_set_bearer(c->media, -1, 0);
+	c->tdm = NULL;
+}
+
+/* release the TDM leg (if any) with cause, the media letting go of the B-channel first */
+static void call_tdm_drop(struct gw_call *c, int cause)
+{
+	struct tdm_call *t = c->tdm;
+
+	if (!t)
+		return;
+	call_tdm_forget(c);
+	tdm_call_release(t, cause);
+}
+
+/* the far end's session from its SDP (offer or answer) and the codec chosen */
+static void call_media_remote(struct gw_call *c, const struct gw_sdp *sdp, int codec)
+{
+	struct gw_media_remote r = { .port = sdp->port, .codec = codec, .te_pt = sdp->te_pt };
+	int ret;
+
+	if (!c->media)
+		return;
+	snprintf(r.ip, sizeof(r.ip), "%s", sdp->ip);
+	r.pt = gw_sdp_pt(sdp, codec);
+	/* the far end's direction attribute, seen from our side */
+	r.send = sdp->dir == GW_SDP_SENDRECV || sdp->dir == GW_SDP_RECVONLY;
+	r.recv = sdp->dir == GW_SDP_SENDRECV || sdp->dir == GW_SDP_SENDONLY;
+	r.dtmf = c->peer ? c->peer->dtmf : GW_DTMF_RFC4733;
+	ret = gw_media_set_remote(c->media, &r);
+	if (ret < 0)
+		CLOG(LOG_LVL_WARN, c, "media toward %s:%d not set: %s", r.ip, r.port, strerror(-ret));
+}
+
+/* the SIP side's SDP answer (18x or 2xx of our INVITE) */
+static void call_media_answer(struct gw_call *c, const char *body)
+{
+	struct gw_sdp sdp;
+	char err[128] = "";
+	int codec;
+
+	if (!body[0])
+		return;
+	if (gw_sdp_parse(body, strlen(body), &sdp, err, sizeof(err)) < 0 || gw_sdp_check_answer(&sdp, 0, &codec) < 0) {
+		CLOG(LOG_LVL_WARN, c, "SDP answer not usable (%s): no media", err[0] ? err : "no G.711");
+		return;
+	}
+	call_media_remote(c, &sdp, codec);
 }
 
 /* ---- the SIP leg of a SIP -> TDM call: answering it ---- */
@@ -169,14 +279,17 @@ static int call_sip_answer_sdp(struct gw_call *c, char *buf, size_t len)
 	struct gw_sdp offer;
 	struct gw_sdp_local l;
 	char err[128];
-	int chosen;
+	int chosen, ret;
 
 	call_sdp_local(c, &l);
 	if (!c->offer[0])
 		return gw_sdp_offer(&l, buf, len);
 	if (gw_sdp_parse(c->offer, strlen(c->offer), &offer, err, sizeof(err)) < 0)
 		return -EINVAL;
-	return gw_sdp_answer(&offer, &l, buf, len, &chosen);
+	ret = gw_sdp_answer(&offer, &l, buf, len, &chosen);
+	if (ret > 0)
+		call_media_remote(c, &offer, chosen);
+	return ret;
 }
 
 /* a response on the incoming SIP leg: Reason for a Q.850 cause, Retry-After on 503, SDP on 18x/200,
@@ -285,6 +398,7 @@ static int call_place_tdm(struct gw_call *c)
 	call_set_state(c, GW_CALL_SETUP);
 	ret = tdm_call_place(c->gw->tdm, group, &c->setup, c, &c->tdm);
 	if (!ret) {
+		call_media_bearer(c);
 		CLOG(LOG_LVL_INFO, c, "placed on group %s as %s: called %s, redirecting %s, reason %s, counter %d",
 		     group, tdm_call_name(c->tdm), c->setup.call.called.digits,
 		     c->setup.call.redir.present ? c->setup.call.redirecting.digits : "-",
@@ -292,7 +406,7 @@ static int call_place_tdm(struct gw_call *c)
 		     c->setup.call.redir.counter);
 		return 0;
 	}
-	c->tdm = NULL;
+	call_tdm_forget(c);
 	cause = ret == -EBUSY ? 34 : ret == -ENETDOWN ? 38 : ret == -ENOENT ? 3 : 41;
 	CLOG(LOG_LVL_NOTICE, c, "group %s: %s (cause %d)", group, strerror(-ret), cause);
 	if (call_advance(c, gw_route_outcome_q850(cause)))
@@ -309,8 +423,7 @@ static void call_no_answer(void *arg)
 		return;
 	CLOG(LOG_LVL_NOTICE, c, "no answer within %d ms", call_no_answer_ms(c));
 	if (c->dir == CALL_SIP_TO_TDM && c->tdm) {
-		tdm_call_release(c->tdm, 19);
-		c->tdm = NULL;
+		call_tdm_drop(c, 19);
 		if (call_advance(c, GW_ADV_NO_ANSWER))
 			call_place_tdm(c);
 		else
@@ -435,6 +548,11 @@ static void call_sip_invite(struct gw *gw, const struct sip_event *ev)
 		}
 		snprintf(c->offer, sizeof(c->offer), "%s", sdp);
 	}
+	if (call_media_new(c) < 0) {
+		gw->stats.rejected++;
+		call_sip_respond(c, 503, 47);
+		goto out;
+	}
 	if (call_sip_map(c, ev->msg, ev, why, sizeof(why)) < 0) {
 		CLOG(LOG_LVL_NOTICE, c, "not mapped (%s): 400", why);
 		gw->stats.rejected++;
@@ -467,10 +585,7 @@ static void call_tdm_to_sip_failed(struct gw_call *c, int code, int cause)
 	CLOG(LOG_LVL_NOTICE, c, "failed: SIP %d -> Q.850 cause %d", code, cause);
 	c->gw->stats.failed++;
 	call_set_state(c, GW_CALL_RELEASING);
-	if (c->tdm) {
-		tdm_call_release(c->tdm, cause);
-		c->tdm = NULL;
-	}
+	call_tdm_drop(c, cause);
 }
 
 /* subscriber access (flow 4): no redirection, a screened caller on a trusted trunk, toward a UM */
@@ -598,6 +713,12 @@ static void call_tdm_setup(struct gw *gw, const struct tdm_event *ev)
 	c->attempt = 1;
 	c->setup = *ev->setup;
 	tdm_call_set_user(ev->call, c);
+	if (call_media_new(c) < 0) {
+		gw->stats.rejected++;
+		call_tdm_to_sip_failed(c, 503, 47);
+		goto out;
+	}
+	call_media_bearer(c);
 	map_diag_init(&d);
 	map_uui_take(&c->setup.call, ev->setup->uui, ev->setup->uui_len, ev->setup->trusted, ev->setup->screened, &d);
 	call_log_diag(c, &d);
@@ -692,6 +813,7 @@ static void call_sip_progress(struct gw_call *c, const struct sip_event *ev)
 {
 	int inband = sip_leg_remote_sdp(ev->leg)[0] != 0;
 
+	call_media_answer(c, sip_leg_remote_sdp(ev->leg));
 	if (!c->tdm)
 		return;
 	call_set_state(c, GW_CALL_EARLY);
@@ -731,10 +853,7 @@ static void call_sip_end(struct gw_call *c, const struct sip_event *ev)
 	CLOG(LOG_LVL_INFO, c, "SIP %s (cause %d) -> release %s", sip_ev_name(ev->type), cause,
 	     c->tdm ? tdm_call_name(c->tdm) : "-");
 	call_set_state(c, GW_CALL_RELEASING);
-	if (c->tdm) {
-		tdm_call_release(c->tdm, cause);
-		c->tdm = NULL;
-	}
+	call_tdm_drop(c, cause);
 }
 
 /* a re-INVITE changed the SIP side's session (the UA answered it) */
@@ -744,9 +863,12 @@ static void call_sip_media(struct gw_call *c)
 	char err[128];
 	const char *body = sip_leg_remote_sdp(c->sip);
 
-	if (gw_sdp_parse(body, strlen(body), &sdp, err, sizeof(err)) < 0)
+	int codec;
+
+	if (gw_sdp_parse(body, strlen(body), &sdp, err, sizeof(err)) < 0 || gw_sdp_check_answer(&sdp, 0, &codec) < 0)
 		return;
 	CLOG(LOG_LVL_INFO, c, "SIP re-INVITE: media %s:%d %s", sdp.ip, sdp.port, gw_sdp_dir_name(sdp.dir));
+	call_media_remote(c, &sdp, codec);
 }
 
 void gw_call_sip_event(void *arg, const struct sip_event *ev)
@@ -768,6 +890,7 @@ void gw_call_sip_event(void *arg, const struct sip_event *ev)
 		call_sip_media(c);
 		break;
 	case SIP_EV_ANSWER:
+		call_media_answer(c, sip_leg_remote_sdp(ev->leg));
 		call_set_state(c, GW_CALL_ANSWERED);
 		gw->stats.answered++;
 		CLOG(LOG_LVL_INFO, c, "SIP %d -> answer %s", ev->code, c->tdm ? tdm_call_name(c->tdm) : "-");
@@ -788,7 +911,7 @@ static void call_tdm_release(struct gw_call *c, int cause)
 	char reason[CALL_REASON_MAX];
 	int outcome = gw_route_outcome_q850(cause), answered = c->state == GW_CALL_ANSWERED;
 
-	c->tdm = NULL;
+	call_tdm_forget(c);
 	if (c->dir == CALL_SIP_TO_TDM && c->state != GW_CALL_ANSWERED && c->sip) {
 		if (call_advance(c, outcome)) {
 			call_place_tdm(c);
@@ -854,6 +977,23 @@ void gw_call_tdm_event(void *arg, const struct tdm_event *ev)
 	call_maybe_free(c);
 }
 
+/* no RTP on an answered call: both legs released with cause 41 (temporary failure) */
+static void call_media_timeout(void *arg, unsigned long silent_ms)
+{
+	struct gw_call *c = arg;
+	char reason[CALL_REASON_MAX];
+
+	CLOG(LOG_LVL_NOTICE, c, "no RTP for %lu ms: released (cause 41)", silent_ms);
+	call_set_state(c, GW_CALL_RELEASING);
+	call_tdm_drop(c, 41);
+	if (c->sip) {
+		call_reason_q850(41, reason, sizeof(reason));
+		sip_leg_bye(c->sip, reason);
+		c->sip = NULL;
+	}
+	call_maybe_free(c);
+}
+
 /* ---- operators ---- */
 
 void gw_call_release_all(struct gw *gw, int cause)
@@ -865,9 +1005,7 @@ void gw_call_release_all(struct gw *gw, int cause)
 	for (c = gw->calls; c; c = next) {
 		next = c->next;
 		CLOG(LOG_LVL_NOTICE, c, "released by the gateway (cause %d)", cause);
-		if (c->tdm)
-			tdm_call_release(c->tdm, cause);
-		c->tdm = NULL;
+		call_tdm_drop(c, cause);
 		if (c->sip && c->dir == CALL_SIP_TO_TDM && c->state != GW_CALL_ANSWERED)
 			call_sip_respond(c, map_q850_to_sip(gw->tables, cause), cause);
 		else if (c->sip)

@@ -1,0 +1,557 @@
+#!/usr/bin/env python3
+"""media_peer.py - gwd's media path end to end: SIP caller -> gwd -> TDM loopback pair (the B-channels) ->
+gwd -> SIP UM, with RTP sent, received and measured here.
+
+Usage: media_peer.py GW_PORT CALLER_PORT UM_PORT RTP_BASE [CASE...]
+
+Plays both the caller (UDP) and the UM (UDP).  Its G.711 coder, tone generator, DTMF detector and
+measurements are its own (nothing of media/ or gw/): two wrongs cannot agree.  gwd routes
++1555001xxxx over the A-law ISUP pair and +1555003xxxx over the u-law NI2 pair to the UM; calls to
+...9xxx reach a UM peer whose dtmf = inband.  Cases:
+  tone      1004 Hz at -10 dBm0 each way, both span laws x both codecs (the UM answers with the other one):
+            frequency +-2 Hz and level +-1 dB at the far end; sequence numbers without gaps, timestamps
+            in steps of 160, packets every 20 ms; the one-way latency through gwd and TDM is printed
+  speech    5 s of a speech-like signal: no gap in the stream, no DTMF digit made of it (talk-off)
+  dtmf      RFC 4733 digits 0-9 * # from the caller: tones on the B-channel, detected by the far leg,
+            RFC 4733 events at the UM with the same digits and about the same durations; toward a UM
+            with dtmf = inband the tones arrive in the audio instead
+  early     the UM sends 183 with SDP and a tone before answering: the caller hears it before the 200
+  hold      the caller puts the call on hold (re-INVITE a=sendonly): gwd stops sending to it; resume
+  timeout   the caller stops sending RTP on an answered call: gwd releases it (BYE, Q.850 cause 41)
+Prints "ok: ..." / "FAIL: ..." and "media_peer: N passed, N failed".  Every wait is bounded.
+"""
+import math
+import random
+import re
+import socket
+import sys
+import threading
+import time
+
+GW = ('127.0.0.1', int(sys.argv[1]))
+CALLER_PORT, UM_PORT, RTP_BASE = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+CASES = sys.argv[5:] or ['tone', 'speech', 'dtmf', 'early', 'hold', 'timeout']
+passed = failed = 0
+rtp_next = RTP_BASE
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+        print('ok: ' + what, flush=True)
+    else:
+        failed += 1
+        print('FAIL: ' + what, flush=True)
+
+
+def token():
+    return '%x' % random.getrandbits(48)
+
+
+# ---- G.711, written here from ITU-T G.711 (not from the gateway's code) ----
+
+def ulaw_decode(c):
+    c = ~c & 0xff
+    mag = (((c & 0x0f) << 3) + 0x84) << ((c >> 4) & 7)
+    return (0x84 - mag) if c & 0x80 else (mag - 0x84)
+
+
+def alaw_decode(c):
+    c ^= 0x55
+    seg, mag = (c >> 4) & 7, ((c & 0x0f) << 4) + 8
+    if seg:
+        mag = (mag + 0x100) << (seg - 1)
+    return mag if c & 0x80 else -mag
+
+
+def ulaw_encode(x):
+    sign = 0x80 if x < 0 else 0
+    x = min(abs(x), 32635) + 0x84
+    seg = max(0, x.bit_length() - 8)
+    return ~(sign | (seg << 4) | ((x >> (seg + 3)) & 0x0f)) & 0xff
+
+
+def alaw_encode(x):
+    sign = 0x80 if x >= 0 else 0
+    x = min(abs(x) if x >= 0 else -x - 1, 32767) >> 3
+    if x < 32:
+        code = x >> 1
+    else:
+        seg = x.bit_length() - 5
+        code = (seg << 4) | ((x >> seg) & 0x0f)
+    return (sign | code) ^ 0x55
+
+
+DEC = {0: [ulaw_decode(c) for c in range(256)], 8: [alaw_decode(c) for c in range(256)]}
+# the 16-bit RMS of a 0 dBm0 sine: the largest sine is +3.17 dBm0 (u-law) / +3.14 dBm0 (A-law)
+DBM0 = {0: 32636 / 10 ** (3.17 / 20) / math.sqrt(2), 8: 32768 / 10 ** (3.14 / 20) / math.sqrt(2)}
+
+
+def encode(pt, samples):
+    f = ulaw_encode if pt == 0 else alaw_encode
+    return bytes(f(int(round(s))) for s in samples)
+
+
+# ---- signals ----
+
+class Tone:
+    def __init__(self, hz, dbm0, codec, start=0.0):
+        self.step, self.amp, self.n, self.start = 2 * math.pi * hz / 8000, DBM0[codec] * math.sqrt(2) * 10 ** (dbm0 / 20), 0, start
+
+    def next(self, n):
+        out = []
+        for _ in range(n):
+            t = self.n / 8000.0
+            out.append(self.amp * math.sin(self.step * self.n) if t >= self.start else 0.0)
+            self.n += 1
+        return out
+
+
+class Speech:
+    """voiced harmonics on a wandering 100-250 Hz pitch, formant-like weights, syllables and pauses"""
+
+    def __init__(self, codec):
+        self.rng, self.n, self.ph, self.ref = random.Random(7), 0, 0.0, DBM0[codec]
+
+    def next(self, n):
+        out = []
+        for _ in range(n):
+            t = self.n / 8000.0
+            f0 = 170 + 60 * math.sin(2 * math.pi * 0.7 * t) + 20 * math.sin(2 * math.pi * 3.1 * t)
+            self.ph += 2 * math.pi * f0 / 8000
+            env = max(0.0, math.sin(2 * math.pi * 2.3 * t)) ** 0.5
+            v = sum(math.sin(h * self.ph) * (1.0 / h) * (1.5 if 500 < h * f0 < 900 or 1100 < h * f0 < 1500 else 1.0)
+                    for h in range(1, 20))
+            out.append(self.ref * 0.5 * env * v + self.rng.uniform(-300, 300))
+            self.n += 1
+        return out
+
+
+# ---- RTP endpoint ----
+
+class Rtp:
+    def __init__(self):
+        global rtp_next
+        self.port = rtp_next
+        rtp_next += 2
+        self.s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.s.bind(('127.0.0.1', self.port))
+        self.s.settimeout(0.05)
+        self.peer, self.pt, self.te = None, 0, 101
+        self.src, self.events_out = None, []     # audio source; RFC 4733 digits to send: (digit, on_ms, off_ms)
+        self.rx, self.stop, self.sending = [], False, True
+        self.seq, self.ts, self.ssrc = random.getrandbits(16), random.getrandbits(32), random.getrandbits(32)
+        self.sent_onset = None
+        self.threads = [threading.Thread(target=self.recv_loop, daemon=True),
+                        threading.Thread(target=self.send_loop, daemon=True)]
+        for th in self.threads:
+            th.start()
+
+    def sdp(self, pts, direction='sendrecv'):
+        fmts = ' '.join(str(p) for p in pts)
+        return ('v=0\r\no=- %d 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %d RTP/AVP %s 101\r\n'
+                'a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n'
+                'a=fmtp:101 0-15\r\na=ptime:20\r\na=%s\r\n' % (self.port, self.port, fmts, direction))
+
+    def packet(self, pt, payload, marker=0, ts=None):
+        hdr = bytes([0x80, (marker << 7) | pt, self.seq >> 8, self.seq & 0xff]) + \
+            (self.ts if ts is None else ts).to_bytes(4, 'big') + self.ssrc.to_bytes(4, 'big')
+        self.seq = (self.seq + 1) & 0xffff
+        return hdr + payload
+
+    def send_loop(self):
+        t0, k, first = time.monotonic(), 0, 1
+        ev = None   # the digit being sent: [code, ts, elapsed, on, off, ends, pause]
+        while not self.stop:
+            k += 1
+            delay = t0 + k * 0.020 - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            if not self.peer or not self.sending:
+                continue
+            if ev is None and self.events_out and self.src is None:
+                d, on, off = self.events_out.pop(0)
+                ev = ['0123456789*#ABCD'.index(d), self.ts, 0, on * 8, off * 8, 0, 0]
+            if ev is not None and ev[5] < 3:
+                self.s.sendto(self.event_packet(ev), self.peer)
+                self.ts = (self.ts + 160) & 0xffffffff
+                continue
+            if ev is not None:      # the pause after a digit: silence (audio packets) for off ms
+                ev[6] += 160
+                if ev[6] >= ev[4] - 3 * 160:
+                    ev = None
+            samples = self.src.next(160) if self.src else [0.0] * 160
+            if self.sent_onset is None and max(abs(x) for x in samples) > 1000:
+                self.sent_onset = time.time()
+            self.s.sendto(self.packet(self.pt, encode(self.pt, samples), first), self.peer)
+            first = 0
+            self.ts = (self.ts + 160) & 0xffffffff
+
+    def event_packet(self, ev):
+        """RFC 4733: the first with the marker bit, the duration growing every 20 ms, three with E at the end"""
+        code, ets, elapsed, on = ev[0], ev[1], ev[2], ev[3]
+        marker = 1 if elapsed == 0 else 0
+        if elapsed < on:
+            ev[2] = elapsed = min(on, elapsed + 160)
+        else:
+            ev[5] += 1
+        e = 0x80 if ev[5] else 0
+        if elapsed >= on and not ev[5]:
+            ev[5] = 1
+            e = 0x80
+        return self.packet(self.te, bytes([code, e | 10, elapsed >> 8, elapsed & 0xff]), marker, ts=ets)
+
+    def recv_loop(self):
+        while not self.stop:
+            try:
+                data, _ = self.s.recvfrom(2048)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            if len(data) >= 12 and data[0] >> 6 == 2:
+                self.rx.append((time.time(), int.from_bytes(data[2:4], 'big'), int.from_bytes(data[4:8], 'big'),
+                                data[1] & 0x7f, data[1] >> 7, data[12:]))
+
+    def close(self):
+        self.stop = True
+        for th in self.threads:
+            th.join(2)
+        self.s.close()
+
+    # ---- what arrived ----
+    def audio(self, pt):
+        pk = sorted((p for p in self.rx if p[3] == pt), key=lambda p: p[0])
+        return [DEC[pt][b] for p in pk for b in p[5]], pk
+
+    def events(self):
+        """RFC 4733 events, one per key press: (digit, ms)"""
+        out, seen = [], {}
+        for p in self.rx:
+            if p[3] != self.te or len(p[5]) < 4:
+                continue
+            ts, code, end, dur = p[2], p[5][0], p[5][1] & 0x80, p[5][2] << 8 | p[5][3]
+            if ts not in seen:
+                seen[ts] = [code, dur, bool(end)]
+                out.append(ts)
+            else:
+                seen[ts][1] = max(seen[ts][1], dur)
+                seen[ts][2] |= bool(end)
+        return [('0123456789*#ABCD'[seen[t][0]], seen[t][1] // 8, seen[t][2]) for t in out]
+
+
+def measure(samples):
+    """frequency (zero crossings, interpolated) and level (dBm0 against u-law's reference) of a steady tone"""
+    if len(samples) < 800:
+        return 0.0, -99.0
+    xs = []
+    for i in range(1, len(samples)):
+        a, b = samples[i - 1], samples[i]
+        if a < 0 <= b:
+            xs.append(i - 1 + (-a) / (b - a))
+    hz = (len(xs) - 1) / ((xs[-1] - xs[0]) / 8000.0) if len(xs) > 2 else 0.0
+    rms = math.sqrt(sum(x * x for x in samples) / len(samples))
+    return hz, 20 * math.log10(max(rms, 1e-9) / DBM0[0])
+
+
+def goertzel_digits(samples, ref):
+    """in-band DTMF digits of the audio, this script's own detector: (digit, ms) per key press"""
+    rows, cols, keys = [697, 770, 852, 941], [1209, 1336, 1477, 1633], '123A456B789C*0#D'
+    n, out, cur, run = 205, [], None, 0
+    for i in range(0, len(samples) - n, n):
+        blk = samples[i:i + n]
+        pw = []
+        for f in rows + cols:
+            c, s1, s2 = 2 * math.cos(2 * math.pi * f / 8000), 0.0, 0.0
+            for x in blk:
+                s1, s2 = x + c * s1 - s2, s1
+            pw.append(s1 * s1 + s2 * s2 - c * s1 * s2)
+        tot = sum(x * x for x in blk) * n / 2 + 1
+        r, c_ = max(range(4), key=lambda k: pw[k]), max(range(4, 8), key=lambda k: pw[k])
+        amp = lambda p: 2 * math.sqrt(p) / n / math.sqrt(2) / ref
+        d = keys[r * 4 + c_ - 4] if amp(pw[r]) > 0.03 and amp(pw[c_]) > 0.03 and (pw[r] + pw[c_]) > 0.6 * tot else None
+        if d == cur:
+            run += 1
+        else:
+            if cur and run >= 2:
+                out.append((cur, run * n // 8))
+            cur, run = d, 1
+    if cur and run >= 2:
+        out.append((cur, run * n // 8))
+    return out
+
+
+# ---- SIP (UDP), in the style of dialog_peer.py ----
+
+class Msg:
+    def __init__(self, text, addr):
+        self.addr = addr
+        head, _, self.body = text.partition('\r\n\r\n')
+        lines = head.split('\r\n')
+        self.first = lines[0]
+        self.hdrs = [(k.strip().lower(), v.strip()) for k, v in (l.split(':', 1) for l in lines[1:] if ':' in l)]
+
+    def h(self, name, every=False):
+        vals = [v for k, v in self.hdrs if k == name.lower()]
+        return vals if every else (vals[0] if vals else '')
+
+    @property
+    def code(self):
+        return int(self.first.split()[1]) if self.first.startswith('SIP/2.0') else 0
+
+    @property
+    def method(self):
+        return '' if self.first.startswith('SIP/2.0') else self.first.split()[0]
+
+    def tag(self, name):
+        m = re.search(r';tag=([^;>\s]+)', self.h(name))
+        return m.group(1) if m else ''
+
+    def media(self):
+        port = re.search(r'^m=audio (\d+) RTP/AVP ([\d ]+)', self.body, re.M)
+        ip = re.search(r'^c=IN IP4 (\S+)', self.body, re.M)
+        return ((ip.group(1), int(port.group(1))), [int(x) for x in port.group(2).split()]) if port and ip else (None, [])
+
+
+class Sip:
+    def __init__(self, port):
+        self.port = port
+        self.s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.s.bind(('127.0.0.1', port))
+
+    def send(self, text, addr=GW):
+        self.s.sendto(text.encode(), addr)
+
+    def wait(self, pred, timeout):
+        end = time.time() + timeout
+        while time.time() < end:
+            self.s.settimeout(max(0.01, end - time.time()))
+            try:
+                data, addr = self.s.recvfrom(65535)
+            except socket.timeout:
+                return None
+            m = Msg(data.decode(errors='replace'), addr)
+            if m.method == 'BYE' and pred(m) is False:
+                pass
+            if pred(m):
+                return m
+        return None
+
+
+caller, um = Sip(CALLER_PORT), Sip(UM_PORT)
+
+
+def invite(number, body, callid, cseq=1, totag=''):
+    caller.send('INVITE sip:%s@127.0.0.1:%d;user=phone SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK%s\r\n'
+                'Max-Forwards: 70\r\nFrom: <sip:+15555551000@example.com>;tag=caller1\r\nTo: <sip:%s@example.com>%s\r\n'
+                'Call-ID: %s\r\nCSeq: %d INVITE\r\nContact: <sip:c@127.0.0.1:%d>\r\nContent-Type: application/sdp\r\n'
+                'Content-Length: %d\r\n\r\n%s' % (number, GW[1], CALLER_PORT, token(), number,
+                                                  (';tag=' + totag) if totag else '', callid, cseq, CALLER_PORT,
+                                                  len(body), body))
+
+
+def request(method, callid, totag, cseq, number):
+    caller.send('%s sip:gw@127.0.0.1:%d SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK%s\r\nMax-Forwards: 70\r\n'
+                'From: <sip:+15555551000@example.com>;tag=caller1\r\nTo: <sip:%s@example.com>;tag=%s\r\nCall-ID: %s\r\n'
+                'CSeq: %d %s\r\nContent-Length: 0\r\n\r\n' % (method, GW[1], CALLER_PORT, token(), number, totag,
+                                                           callid, cseq, method))
+
+
+def respond(ep, req, code, body='', totag='um1'):
+    to = req.h('to') + ('' if ';tag=' in req.h('to') or code == 100 else ';tag=' + totag)
+    vias = ''.join('Via: %s\r\n' % v for v in req.h('via', True))
+    ep.send('SIP/2.0 %d X\r\n%sFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %s\r\nContact: <sip:um@127.0.0.1:%d>\r\n'
+            '%sContent-Length: %d\r\n\r\n%s' % (code, vias, req.h('from'), to, req.h('call-id'), req.h('cseq'), ep.port,
+                                                'Content-Type: application/sdp\r\n' if body else '', len(body), body),
+            req.addr)
+
+
+class Call:
+    """one call: the caller's RTP end and the UM's, set up through gwd"""
+
+    def __init__(self, number, caller_pt, um_pt, early_ms=0, um_src=None):
+        self.number, self.cid = number, token()
+        self.a, self.b = Rtp(), Rtp()
+        self.a.pt, self.b.pt = caller_pt, um_pt
+        self.b.src = um_src
+        self.ok = self.inv = None
+        invite(number, self.a.sdp([caller_pt]), self.cid)
+        self.inv = um.wait(lambda m: m.method == 'INVITE', 8)
+        if not self.inv:
+            return
+        self.b.peer, _ = self.inv.media()
+        respond(um, self.inv, 100)
+        if early_ms:
+            respond(um, self.inv, 183, self.b.sdp([um_pt]))
+            self.early = caller.wait(lambda m: m.code == 183 and m.h('call-id') == self.cid, 5)
+            if self.early:
+                self.a.peer, _ = self.early.media()
+            time.sleep(early_ms / 1000.0)
+        respond(um, self.inv, 200, self.b.sdp([um_pt]))
+        um.wait(lambda m: m.method == 'ACK', 5)
+        self.ok = caller.wait(lambda m: m.code == 200 and m.h('call-id') == self.cid, 8)
+        self.ok_time = time.time()
+        if self.ok:
+            self.a.peer, _ = self.ok.media()
+            request('ACK', self.cid, self.ok.tag('to'), 1, number)
+
+    def hangup(self):
+        if self.ok:
+            request('BYE', self.cid, self.ok.tag('to'), 3, self.number)
+            bye = um.wait(lambda m: m.method == 'BYE', 5)
+            if bye:
+                respond(um, bye, 200)
+            caller.wait(lambda m: m.code == 200 and m.h('cseq').endswith('BYE'), 5)
+        self.a.close()
+        self.b.close()
+
+
+def stream_checks(what, end, pt):
+    pk = sorted((p for p in end.rx if p[3] == pt), key=lambda p: p[0])
+    seqs = [p[1] for p in pk]
+    gaps = sum(1 for x, y in zip(seqs, seqs[1:]) if (y - x) & 0xffff != 1)
+    steps = set((y[2] - x[2]) & 0xffffffff for x, y in zip(pk, pk[1:]))
+    arr = [y[0] - x[0] for x, y in zip(pk, pk[1:])]
+    check(len(pk) > 50 and gaps == 0, '%s: %d packets, sequence numbers without a gap (%d gaps)' % (what, len(pk), gaps))
+    check(steps == {160}, '%s: timestamps in steps of 160 (%s)' % (what, sorted(steps)[:4]))
+    mean = sum(arr) / len(arr) if arr else 0
+    check(arr and abs(mean - 0.020) < 0.002 and max(arr) < 0.080,
+          '%s: a packet every %.1f ms on average, the longest gap %.1f ms' % (what, mean * 1000, max(arr or [0]) * 1000))
+
+
+def case_tone():
+    for law, number in (('A-law ISUP', '+15550012001'), ('u-law NI2', '+15550032001')):
+        for cpt, upt in ((0, 8), (8, 0)):
+            what = '%s, caller %s, UM %s' % (law, 'PCMU' if cpt == 0 else 'PCMA', 'PCMU' if upt == 0 else 'PCMA')
+            c = Call(number, cpt, upt, um_src=Tone(1004, -10, upt))
+            check(c.ok is not None, 'tone: %s: answered' % what)
+            if not c.ok:
+                c.hangup()
+                continue
+            c.a.src = Tone(1004, -10, cpt, start=0.5)
+            time.sleep(2.5)
+            c.a.src = None
+            time.sleep(0.3)
+            for end, pt, who in ((c.b, upt, 'at the UM'), (c.a, cpt, 'at the caller')):
+                samples, pk = end.audio(pt)
+                steady = [s for s in samples if True][-8000 - 2400:-2400] if who == 'at the UM' else samples[4000:12000]
+                hz, dbm0 = measure(steady)
+                check(abs(hz - 1004) <= 2 and abs(dbm0 + 10) <= 1,
+                      'tone: %s: 1004 Hz -10 dBm0 arrives %s as %.2f Hz %.2f dBm0' % (what, who, hz, dbm0))
+            stream_checks('tone: %s: caller -> UM' % what, c.b, upt)
+            onset = next((p[0] for p in sorted(c.b.rx, key=lambda p: p[0]) if p[3] == upt and
+                          max(abs(DEC[upt][x]) for x in p[5]) > 1000), None)
+            if onset and c.a.sent_onset:
+                print('# tone: %s: one-way latency caller -> UM %.1f ms (2 x SIP/RTP, TDM loopback, jitter buffer)' %
+                      (what, (onset - c.a.sent_onset) * 1000), flush=True)
+            c.hangup()
+
+
+def case_speech():
+    c = Call('+15550012002', 8, 8)
+    check(c.ok is not None, 'speech: answered')
+    if c.ok:
+        c.a.src = Speech(8)
+        time.sleep(5.0)
+        c.a.src = None
+        time.sleep(0.3)
+        stream_checks('speech: caller -> UM', c.b, 8)
+        ev = c.b.events()
+        check(not ev, 'speech: no DTMF digit made of 5 s of speech-like audio (talk-off): %s' % ev)
+    c.hangup()
+
+
+def case_dtmf():
+    digits = '0123456789*#'
+    c = Call('+15550012003', 0, 8)
+    check(c.ok is not None, 'dtmf: answered')
+    if c.ok:
+        c.a.events_out = [(d, 100, 100) for d in digits]
+        end = time.time() + 8
+        while time.time() < end and len(c.b.events()) < len(digits):
+            time.sleep(0.2)
+        time.sleep(0.5)
+        ev = c.b.events()
+        got = ''.join(e[0] for e in ev)
+        check(got == digits, 'dtmf: RFC 4733 %s in -> in-band on ISUP -> RFC 4733 %s out' % (digits, got))
+        check(ev and all(60 <= e[1] <= 140 and e[2] for e in ev),
+              'dtmf: each event ended, durations %s ms (sent 100)' % [e[1] for e in ev])
+    c.hangup()
+    c = Call('+15550019004', 8, 8)
+    check(c.ok is not None, 'dtmf in-band: answered')
+    if c.ok:
+        c.a.events_out = [(d, 100, 100) for d in digits]
+        time.sleep(len(digits) * 0.2 + 1.0)
+        samples, _ = c.b.audio(8)
+        got = goertzel_digits(samples, DBM0[8])
+        check(''.join(d for d, _ in got) == digits and not c.b.events(),
+              'dtmf in-band: toward a UM with dtmf = inband the digits stay tones in the audio: %s' % got)
+    c.hangup()
+
+
+def case_early():
+    c = Call('+15550012005', 0, 0, early_ms=1500, um_src=Tone(1004, -10, 0))
+    check(c.ok is not None and getattr(c, 'early', None) is not None, 'early: 183 with SDP reached the caller')
+    before = [p for p in c.a.rx if p[0] < getattr(c, 'ok_time', 0) and p[3] == 0]
+    samples = [DEC[0][b] for p in before for b in p[5]]
+    hz, dbm0 = measure(samples[-4000:])
+    check(len(before) > 20 and abs(hz - 1004) <= 2, 'early: the caller heard the UM\'s tone before the answer '
+          '(%d packets, %.1f Hz %.1f dBm0)' % (len(before), hz, dbm0))
+    c.hangup()
+
+
+def case_hold():
+    c = Call('+15550012006', 0, 0, um_src=Tone(1004, -10, 0))
+    check(c.ok is not None, 'hold: answered')
+    if c.ok:
+        time.sleep(0.5)
+        invite(c.number, c.a.sdp([0], 'sendonly'), c.cid, cseq=2, totag=c.ok.tag('to'))
+        r = caller.wait(lambda m: m.code == 200 and m.h('cseq').startswith('2 '), 5)
+        check(r is not None and 'a=recvonly' in r.body, 'hold: re-INVITE sendonly answered recvonly')
+        if r:
+            request('ACK', c.cid, c.ok.tag('to'), 2, c.number)
+        time.sleep(0.3)
+        n0 = len(c.a.rx)
+        time.sleep(1.0)
+        check(len(c.a.rx) - n0 <= 1, 'hold: gwd sends nothing to a caller on hold (%d packets in 1 s)' % (len(c.a.rx) - n0))
+        invite(c.number, c.a.sdp([0], 'sendrecv'), c.cid, cseq=4, totag=c.ok.tag('to'))
+        r = caller.wait(lambda m: m.code == 200 and m.h('cseq').startswith('4 '), 5)
+        if r:
+            request('ACK', c.cid, c.ok.tag('to'), 4, c.number)
+        n0 = len(c.a.rx)
+        time.sleep(1.0)
+        check(len(c.a.rx) - n0 >= 40, 'hold: resumed, RTP again (%d packets in 1 s)' % (len(c.a.rx) - n0))
+        c.ok_cseq = 5
+    request('BYE', c.cid, c.ok.tag('to') if c.ok else '', 5, c.number)
+    bye = um.wait(lambda m: m.method == 'BYE', 5)
+    if bye:
+        respond(um, bye, 200)
+    c.a.close()
+    c.b.close()
+
+
+def case_timeout():
+    c = Call('+15550012007', 0, 0, um_src=Tone(1004, -10, 0))
+    check(c.ok is not None, 'timeout: answered')
+    if c.ok:
+        c.a.sending = False
+        t0 = time.time()
+        bye = caller.wait(lambda m: m.method == 'BYE', 8)
+        check(bye is not None and 'cause=41' in bye.h('reason'),
+              'timeout: no RTP from the caller: BYE after %.1f s with %s' % (time.time() - t0, bye.h('reason') if bye else '-'))
+        if bye:
+            respond(caller, bye, 200)
+        ubye = um.wait(lambda m: m.method == 'BYE', 5)
+        check(ubye is not None, 'timeout: the UM side is released too')
+        if ubye:
+            respond(um, ubye, 200)
+    c.a.close()
+    c.b.close()
+
+
+for case in CASES:
+    globals()['case_' + case]()
+    time.sleep(0.3)
+print('media_peer: %d passed, %d failed' % (passed, failed), flush=True)
+sys.exit(1 if failed else 0)

@@ -12,7 +12,7 @@
 #define DTMF_TWIST_NORMAL 8.0	/* dB: high group below low */
 #define DTMF_TWIST_REVERSE 4.0	/* dB: high group above low */
 #define DTMF_GROUP_MARGIN 6.0	/* dB above the other tones of its group */
-#define DTMF_SHARE 0.6		/* the two tones' share of the block's energy (talk-off) */
+#define DTMF_SHARE 0.6		/* the two tones' share of the block's energy: talk-off; a 15 ms tone never fills 2 blocks */
 #define DTMF_ON_BLOCKS 2
 #define DTMF_OFF_BLOCKS 2
 

@@ -1,0 +1,425 @@
+/*
+ * media_test.c - media/ alone: G.711 (every code, the digital milliwatt, A<->u), RTP packets and stream
+ * state (RFC 3550 A.1, A.8), RFC 4733 events both ways, the jitter buffer under jitter, loss and
+ * reordering, and DTMF tones sent, detected and refused (twist, level, frequency, talk-off).
+ * Table-driven; ends with "N passed, N failed".
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dtmf.h"
+#include "g711.h"
+#include "jbuf.h"
+#include "rtp.h"
+#include "rtp_event.h"
+#include "testlib.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- G.711 ---- */
+
+static double rms_dbm0(const int16_t *x, size_t n, int law)
+{
+	double s = 0;
+
+	for (size_t i = 0; i < n; i++)
+		s += (double)x[i] * x[i];
+	return 20 * log10(sqrt(s / (double)n) / g711_dbm0_rms(law));
+}
+
+static void g711_tests(void)
+{
+	/* G.711 Tables 5 and 6: the digital milliwatt, a 1 kHz sine at 0 dBm0 */
+	static const uint8_t dmw[2][8] = {
+		{ 0x34, 0x21, 0x21, 0x34, 0xb4, 0xa1, 0xa1, 0xb4 },
+		{ 0x1e, 0x0b, 0x0b, 0x1e, 0x9e, 0x8b, 0x8b, 0x9e },
+	};
+	static const struct {
+		int law;
+		uint8_t code;
+		int16_t value;
+	} levels[] = {
+		{ G711_ALAW, 0xd5, 8 }, { G711_ALAW, 0x55, -8 }, { G711_ALAW, 0xaa, 32256 }, { G711_ALAW, 0x2a, -32256 },
+		{ G711_ULAW, 0xff, 0 }, { G711_ULAW, 0x7f, 0 }, { G711_ULAW, 0x80, 32124 }, { G711_ULAW, 0x00, -32124 },
+		{ G711_ULAW, 0xfe, 8 }, { G711_ALAW, 0xd4, 24 },
+	};
+	int16_t x[8];
+	int bad = 0, mono = 1;
+
+	for (size_t i = 0; i < NELEM(levels); i++)
+		CHECK_INT(g711_decode(levels[i].law, levels[i].code), levels[i].value, "G.711 level of a code");
+	for (int law = 0; law < 2; law++) {
+		for (int c = 0; c < 256; c++)
+			bad += g711_encode(law, g711_decode(law, (uint8_t)c)) != c && !(law == G711_ULAW && c == 0x7f);
+		for (int v = -32768; v < 32767; v++)
+			mono &= g711_decode(law, g711_encode(law, (int16_t)v)) <= g711_decode(law, g711_encode(law,
+											       (int16_t)(v + 1)));
+		g711_decode_buf(law, dmw[law], x, 8);
+		CHECK(fabs(rms_dbm0(x, 8, law)) < 0.05, "%s digital milliwatt at %.3f dBm0", law ? "u-law" : "A-law",
+		      rms_dbm0(x, 8, law));
+	}
+	CHECK_INT(bad, 0, "every code decodes and encodes back (u-law -0 aside)");
+	CHECK(mono, "encoding is monotonic over all 65536 samples, both laws");
+	for (int c = 0; c < 256; c++) {
+		uint8_t a = (uint8_t)c, u;
+
+		g711_transcode(G711_ALAW, G711_ULAW, &a, 1);
+		u = a;
+		bad += abs(g711_decode(G711_ULAW, u) - g711_decode(G711_ALAW, (uint8_t)c)) >
+		       abs(g711_decode(G711_ALAW, (uint8_t)c)) / 16 + 16;
+	}
+	CHECK_INT(bad, 0, "A-law -> u-law keeps every level within one step");
+	CHECK_INT(g711_silence(G711_ALAW), 0xd5, "A-law silence");
+	CHECK_INT(g711_silence(G711_ULAW), 0xff, "u-law silence");
+}
+
+/* ---- RTP ---- */
+
+static void rtp_parse_tests(void)
+{
+	static const uint8_t ok[] = { 0x80, 0x88, 0x12, 0x34, 0, 0, 0x01, 0x40, 0xde, 0xad, 0xbe, 0xef, 1, 2, 3 };
+	static const struct {
+		const char *what;
+		uint8_t pkt[32];
+		size_t len;
+		int rc;
+		size_t plen;
+	} vec[] = {
+		{ "short", { 0x80, 0 }, 11, -EBADMSG, 0 },
+		{ "version 1", { 0x40 }, 12, -EBADMSG, 0 },
+		{ "2 CSRC, 12 octets", { 0x82 }, 12, -EBADMSG, 0 },
+		{ "2 CSRC, 20 octets", { 0x82 }, 20, 0, 0 },
+		{ "extension cut", { 0x90 }, 14, -EBADMSG, 0 },
+		{ "extension 1 word", { 0x90, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xbe, 0xde, 0, 1, 9, 9, 9, 9, 7 }, 21, 0,
+		  1 },
+		{ "extension too long", { 0x90, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xbe, 0xde, 0, 9 }, 20, -EBADMSG, 0 },
+		{ "padding 2", { 0xa0, [14] = 7, [15] = 2 }, 16, 0, 2 },
+		{ "padding 0", { 0xa0, [15] = 0 }, 16, -EBADMSG, 0 },
+		{ "padding beyond", { 0xa0, [15] = 5 }, 16, -EBADMSG, 0 },
+	};
+	struct rtp_hdr h;
+	uint8_t out[64];
+
+	CHECK_INT(rtp_parse(ok, sizeof(ok), &h), 0, "parse");
+	CHECK(h.pt == 8 && h.marker && h.seq == 0x1234 && h.ts == 0x140 && h.ssrc == 0xdeadbeef && h.plen == 3 &&
+	      h.payload[0] == 1, "fields: pt %d m %d seq %u ts %u", h.pt, h.marker, h.seq, h.ts);
+	CHECK_INT(rtp_build(&h, h.payload, h.plen, out, sizeof(out)), (long)sizeof(ok), "build");
+	CHECK(!memcmp(out, ok, sizeof(ok)), "build gives the same octets");
+	CHECK_INT(rtp_build(&h, h.payload, h.plen, out, 14), -ENOSPC, "build into too small a buffer");
+	for (size_t i = 0; i < NELEM(vec); i++) {
+		int rc = rtp_parse(vec[i].pkt, vec[i].len, &h);
+
+		CHECK(rc == vec[i].rc && (rc || h.plen == vec[i].plen), "rtp_parse %s: rc %d plen %zu", vec[i].what, rc,
+		      rc ? 0 : h.plen);
+	}
+}
+
+static void rtp_stream_tests(void)
+{
+	struct rtp_tx tx;
+	struct rtp_rx rx;
+	struct rtp_hdr h;
+	uint8_t pkt[200], pl[160] = { 0 };
+	int n;
+
+	rtp_tx_init(&tx, 0x11223344, 65534, 4294967000u);
+	n = rtp_tx_packet(&tx, 0, pl, 160, 160, pkt, sizeof(pkt));
+	CHECK(n == 172 && rtp_parse(pkt, (size_t)n, &h) == 0 && h.marker && h.seq == 65534, "first packet: marker");
+	rtp_tx_packet(&tx, 0, pl, 160, 160, pkt, sizeof(pkt));
+	rtp_parse(pkt, 172, &h);
+	CHECK(!h.marker && h.seq == 65535 && h.ts == 4294967160u, "second: seq + 1, ts + 160");
+	rtp_tx_packet(&tx, 0, pl, 160, 160, pkt, sizeof(pkt));
+	rtp_parse(pkt, 172, &h);
+	CHECK(h.seq == 0 && h.ts == 24, "sequence and timestamp wrap: seq %u ts %u", h.seq, h.ts);
+
+	/* the receiver: 100 packets from 65500 with 3 lost and one duplicated, 20 ms apart, jitter +-1 ms */
+	rtp_rx_init(&rx);
+	for (int i = 0; i < 100; i++) {
+		struct rtp_hdr p = { .pt = 0, .seq = (uint16_t)(65500 + i), .ts = (uint32_t)(1000 + 160 * i), .ssrc = 7 };
+		uint32_t arrival = (uint32_t)(50000 + 160 * i + ((i % 2) ? 8 : -8));
+
+		if (i == 40 || i == 41 || i == 77)
+			continue;
+		rtp_rx_update(&rx, &p, arrival);
+		if (i == 60)
+			rtp_rx_update(&rx, &p, arrival);
+	}
+	CHECK_INT(rtp_rx_ext_max(&rx), 65536 + (65599 - 65536), "extended highest sequence number across the wrap");
+	CHECK_INT(rtp_rx_expected(&rx), 99, "expected (from the second packet, A.1 probation)");
+	CHECK_INT(rtp_rx_lost(&rx), 3, "3 lost");
+	CHECK_INT(rx.dups, 1, "1 duplicate");
+	CHECK(fabs(rx.jitter - 16) < 2, "jitter: transit alternating +-8 samples gives ~16 (%.1f)", rx.jitter);
+	CHECK_INT(rtp_rx_fraction(&rx), 3 * 256 / 99, "fraction lost");
+	CHECK_INT(rtp_rx_fraction(&rx), 0, "fraction lost of an empty interval");
+	h.ssrc = 8;
+	h.seq = 5;
+	rtp_rx_update(&rx, &h, 0);
+	CHECK_INT(rx.ssrc_changes, 1, "a new SSRC is counted");
+}
+
+/* ---- RFC 4733 ---- */
+
+static void event_tests(void)
+{
+	struct rtp_event_tx e;
+	struct rtp_event_rx r;
+	struct rtp_event_rx_ev ev[2];
+	struct rtp_tx tx;
+	struct rtp_hdr h[10];
+	uint8_t pkt[10][64];
+	int n = 0, len, starts = 0, ends = 0, ms = 0;
+
+	rtp_tx_init(&tx, 1, 100, 8000);
+	rtp_event_tx_init(&e);
+	CHECK_INT(rtp_event_tx_start(&e, 'x', 0), -EINVAL, "not a digit");
+	CHECK_INT(rtp_event_tx_start(&e, '#', tx.ts), 0, "# starts");
+	for (int i = 0; i < 5; i++) {
+		len = rtp_event_tx_packet(&e, &tx, 101, 160, pkt[n], sizeof(pkt[0]));
+		rtp_parse(pkt[n], (size_t)len, &h[n]);
+		n++;
+	}
+	rtp_event_tx_stop(&e);
+	while (rtp_event_tx_active(&e)) {
+		len = rtp_event_tx_packet(&e, &tx, 101, 160, pkt[n], sizeof(pkt[0]));
+		rtp_parse(pkt[n], (size_t)len, &h[n]);
+		n++;
+	}
+	CHECK_INT(n, 8, "5 updates and 3 end packets");
+	CHECK(h[0].marker && !h[1].marker && h[0].ts == 8000 && h[7].ts == 8000 && h[7].seq == 107,
+	      "marker first, one timestamp, sequence numbers go on");
+	CHECK(h[0].payload[0] == 11 && (h[4].payload[2] << 8 | h[4].payload[3]) == 800 && !(h[4].payload[1] & 0x80) &&
+	      (h[5].payload[1] & 0x80) && (h[7].payload[2] << 8 | h[7].payload[3]) == 800,
+	      "event 11, duration 800 after 5 intervals, E bit on the last three");
+	CHECK(tx.ts == 8000 + 8 * 160 && tx.marker_next, "audio time went on; the next audio is a talkspurt");
+	/* received: in order, with the first lost, a duplicate, end packets repeated: one start, one end */
+	rtp_event_rx_init(&r);
+	for (int i = 1; i < 8; i++) {
+		int k = rtp_event_rx_put(&r, &h[i], (uint64_t)i * 20000, ev);
+
+		for (int j = 0; j < k; j++) {
+			starts += ev[j].type == RTP_EVENT_RX_START;
+			ends += ev[j].type == RTP_EVENT_RX_END;
+			if (ev[j].type == RTP_EVENT_RX_END)
+				ms = ev[j].ms;
+			CHECK(ev[j].digit == '#', "the digit is #");
+		}
+		if (i == 3)
+			rtp_event_rx_put(&r, &h[i], (uint64_t)i * 20000, ev);
+	}
+	CHECK(starts == 1 && ends == 1 && ms == 100, "one start, one end of 100 ms (%d, %d, %d ms)", starts, ends, ms);
+	/* no end packet at all: the event ends by timeout */
+	rtp_event_rx_init(&r);
+	CHECK_INT(rtp_event_rx_put(&r, &h[0], 0, ev), 1, "a start");
+	CHECK_INT(rtp_event_rx_tick(&r, 100000, ev), 0, "not yet over after 100 ms");
+	CHECK(rtp_event_rx_tick(&r, 300000, ev) == 1 && ev[0].type == RTP_EVENT_RX_END, "ended after 250 ms of nothing");
+	h[0].plen = 3;
+	CHECK_INT(rtp_event_rx_put(&r, &h[0], 0, ev), -EBADMSG, "a short payload");
+}
+
+/* ---- jitter buffer ---- */
+
+static unsigned int test_rand_state = 12345;
+
+static int test_rand(int span)
+{
+	test_rand_state = test_rand_state * 1103515245u + 12345u;
+	return (int)((test_rand_state >> 16) % (unsigned int)(2 * span + 1)) - span;
+}
+
+/* n packets of 160 samples, each carrying its index, sent every 160 samples and arriving with jitter
+ * (+-jit samples) and reordering; the TDM side takes a frame every 160 samples: frames played in order */
+static void jbuf_run(const char *what, int jit, int min, int max, int want_grow)
+{
+	struct jbuf_conf c = { .frame = 160, .min_delay = min, .max_delay = max };
+	struct jbuf *jb;
+	struct jbuf_stats st;
+	uint8_t pl[160], out[160];
+	int arrive[400], next = 0, played = 0, order = 1, last = -1, missing_after = 0;
+
+	CHECK_INT(jbuf_new(&c, &jb), 0, "jbuf_new");
+	for (int i = 0; i < 400; i++)
+		arrive[i] = 160 * i + 800 + test_rand(jit);
+	for (int t = 0; t < 160 * 420; t += 20) {
+		for (int i = 0; i < 400; i++)
+			if (arrive[i] >= t && arrive[i] < t + 20) {
+				memset(pl, i & 0xff, sizeof(pl));
+				jbuf_put(jb, (uint32_t)(160 * i), i == 0, pl, 160, (uint32_t)arrive[i]);
+			}
+		if (t % 160 || t < 800)
+			continue;
+		if (jbuf_get(jb, out, 0xd5)) {
+			played++;
+			order &= last < 0 || (uint8_t)(out[0] - last) < 128;	/* forward (a late one is lost) */
+			last = out[0];
+			next++;
+		} else if (t > 160 * 100 && t < arrive[399]) {
+			missing_after++;
+		}
+	}
+	jbuf_get_stats(jb, &st);
+	CHECK(order, "%s: frames played in order (%d)", what, next);
+	CHECK(played >= 395, "%s: %d of 400 frames played (late %lu, missing %lu, target %d)", what, played, st.late,
+	      st.missing, st.target);
+	CHECK(missing_after <= 1, "%s: after adapting, %d frames missing", what, missing_after);
+	CHECK(st.target >= min && st.target <= max && (want_grow ? st.grow > 0 : st.grow == 0),
+	      "%s: target %d samples within %d..%d, grown %lu times", what, st.target, min, max, st.grow);
+	jbuf_free(jb);
+}
+
+static void jbuf_tests(void)
+{
+	struct jbuf_conf bad = { .frame = 160, .min_delay = 400, .max_delay = 200 };
+	struct jbuf *jb;
+	struct jbuf_stats st;
+	uint8_t pl[160] = { 1 }, out[160];
+
+	CHECK_INT(jbuf_new(&bad, &jb), -EINVAL, "max below min refused");
+	jbuf_run("steady", 0, 160, 1600, 0);
+	jbuf_run("+-30 ms jitter", 240, 160, 1600, 1);
+	jbuf_run("+-30 ms jitter, 100 ms from the start", 240, 800, 1600, 0);
+	/* late, duplicate, overflow, resync */
+	struct jbuf_conf c = { .frame = 160, .min_delay = 160, .max_delay = 480 };
+
+	jbuf_new(&c, &jb);
+	jbuf_put(jb, 16000, 1, pl, 160, 0);
+	jbuf_put(jb, 16000, 0, pl, 160, 0);
+	jbuf_get(jb, out, 0);
+	jbuf_get(jb, out, 0);
+	jbuf_get(jb, out, 0);
+	jbuf_put(jb, 16000, 0, pl, 160, 0);
+	jbuf_put(jb, 16000 + 160 * 10, 0, pl, 160, 0);
+	jbuf_put(jb, 16000 + 8000 * 3, 0, pl, 160, 0);
+	jbuf_get_stats(jb, &st);
+	CHECK(st.dup == 1 && st.late == 1 && st.overflow == 1 && st.resync == 1,
+	      "dup %lu late %lu overflow %lu resync %lu", st.dup, st.late, st.overflow, st.resync);
+	jbuf_free(jb);
+}
+
+/* ---- DTMF ---- */
+
+/* digits generated with the given levels and frequency error, through law; what the detector says */
+static int dtmf_run(const char *digits, double low, double high, double ferr, int on_ms, int off_ms, int law,
+		    char *got, int *ms)
+{
+	struct dtmf_gen g;
+	struct dtmf_det d;
+	struct dtmf_event ev[8];
+	int16_t x[40];
+	uint8_t c[40];
+	int n = 0;
+
+	dtmf_gen_init(&g, low, high);
+	dtmf_det_init(&d);
+	for (const char *p = digits; *p; p++) {
+		for (int phase = 0; phase < 2; phase++) {
+			if (phase == 0) {
+				dtmf_gen_start(&g, *p);
+				g.step[0] *= 1 + ferr;
+				g.step[1] *= 1 + ferr;
+			} else {
+				dtmf_gen_stop(&g);
+			}
+			for (int t = 0; t < 8 * (phase ? off_ms : on_ms); t += 40) {
+				int k;
+
+				dtmf_gen_fill(&g, x, 40);
+				g711_encode_buf(law, x, c, 40);
+				g711_decode_buf(law, c, x, 40);
+				k = dtmf_det_feed(&d, x, 40, ev, 8);
+				for (int i = 0; i < k; i++)
+					if (ev[i].type == DTMF_EV_END) {
+						got[n] = ev[i].digit;
+						ms[n++] = ev[i].ms;
+					}
+			}
+		}
+	}
+	got[n] = 0;
+	return n;
+}
+
+static void dtmf_tests(void)
+{
+	static const struct {
+		const char *what;
+		double low, high, ferr;
+		int on, off, law;
+		const char *want;
+	} vec[] = {
+		{ "100/100 ms A-law", -8, -6, 0, 100, 100, G711_ALAW, "0123456789*#ABCD" },
+		{ "100/100 ms u-law", -8, -6, 0, 100, 100, G711_ULAW, "0123456789*#ABCD" },
+		{ "40/40 ms", -8, -6, 0, 40, 40, G711_ALAW, "0123456789*#ABCD" },
+		{ "-25 dBm0 per tone", -25, -25, 0, 100, 100, G711_ALAW, "159D" },
+		{ "twist: high 7 dB below", -3, -10, 0, 100, 100, G711_ALAW, "159D" },
+		{ "reverse twist 3 dB", -10, -7, 0, 100, 100, G711_ALAW, "159D" },
+		{ "+1.5% off frequency", -8, -6, 0.015, 100, 100, G711_ALAW, "159D" },
+		{ "-1.5% off frequency", -8, -6, -0.015, 100, 100, G711_ALAW, "159D" },
+		{ "too weak: -36 dBm0", -36, -36, 0, 100, 100, G711_ALAW, "" },
+		{ "twist: high 12 dB below", 0, -12, 0, 100, 100, G711_ALAW, "" },
+		{ "reverse twist 8 dB", -14, -6, 0, 100, 100, G711_ALAW, "" },
+		{ "+3.5% off frequency", -8, -6, 0.035, 100, 100, G711_ALAW, "" },
+		{ "-3.5% off frequency", -8, -6, -0.035, 100, 100, G711_ALAW, "" },
+		{ "15 ms: too short (Q.24 non-operate)", -8, -6, 0, 15, 100, G711_ALAW, "" },
+	};
+	char got[64];
+	int ms[64], n, durations = 1;
+
+	CHECK_INT(dtmf_index('5'), 5, "index of 5");
+	CHECK_INT(dtmf_index('x'), -1, "x is no digit");
+	for (size_t i = 0; i < NELEM(vec); i++) {
+		const char *digits = vec[i].want[0] ? vec[i].want : "159D";
+
+		n = dtmf_run(digits, vec[i].low, vec[i].high, vec[i].ferr, vec[i].on, vec[i].off, vec[i].law, got, ms);
+		CHECK(!strcmp(got, vec[i].want), "dtmf %s: got '%s', want '%s'", vec[i].what, got, vec[i].want);
+		for (int k = 0; k < n && vec[i].on == 100; k++)
+			durations &= abs(ms[k] - 100) <= 15;
+	}
+	CHECK(durations, "100 ms digits measured within 15 ms");
+}
+
+/* speech-like audio (voiced harmonics on a moving pitch, syllables, noise): no digit in 10 minutes */
+static void talkoff_tests(void)
+{
+	struct dtmf_det d;
+	struct dtmf_event ev[8];
+	int16_t x[160];
+	double ph = 0;
+	int false_digits = 0, seconds = 600;
+
+	dtmf_det_init(&d);
+	test_rand_state = 99;
+	for (long s = 0; s < 8000L * seconds; s += 160) {
+		for (int i = 0; i < 160; i++) {
+			double t = (double)(s + i) / 8000, f0 = 110 + 140 * (0.5 + 0.5 * sin(t * 0.9)) + 15 * sin(t * 7.3);
+			double v = 0, env = fmax(0, sin(2 * M_PI * 2.7 * t));
+
+			ph += 2 * M_PI * f0 / 8000;
+			for (int h = 1; h < 28; h++)
+				v += (4000.0 / h) * sin(h * ph) * (1 + 0.8 * sin(2 * M_PI * h * f0 / (700 + 300 * sin(t))));
+			v = v * env + test_rand(800);
+			x[i] = (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
+		}
+		int k = dtmf_det_feed(&d, x, 160, ev, 8);
+
+		for (int i = 0; i < k; i++)
+			false_digits += ev[i].type == DTMF_EV_START;
+	}
+	CHECK(false_digits == 0, "talk-off: %d false digits in %d s of speech-like audio", false_digits, seconds);
+	printf("# talk-off: %d s of speech-like audio, %d false digits\n", seconds, false_digits);
+}
+
+int main(void)
+{
+	g711_tests();
+	rtp_parse_tests();
+	rtp_stream_tests();
+	event_tests();
+	jbuf_tests();
+	dtmf_tests();
+	talkoff_tests();
+	printf("%d passed, %d failed\n", test_passed, test_failed);
+	return test_failed ? 1 : 0;
+}

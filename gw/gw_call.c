@@ -52,6 +52,7 @@ struct gw_call {
 	struct gw_media *media;		/* RTP <-> the B-channel; NULL until the SIP side has SDP */
 	char name[24];			/* "call 7", the media's log prefix */
 	int early_sent;			/* SIP -> TDM: 18x with SDP already sent */
+	int inband;			/* SIP -> TDM: the TDM side said in-band information is available */
 	struct ev_timer no_answer;
 	uint64_t start_us;
 };
@@ -307,7 +308,7 @@ static void call_sip_respond_warn(struct gw_call *c, int code, int cause, const 
 	}
 	if (code == 503)
 		r.retry_after = c->gw->conf.gw.retry_after;	/* 0: no Retry-After */
-	if ((code == 200 || code == 183 || code == 180) && (code == 200 || !c->early_sent) &&
+	if ((code == 200 || (code < 200 && c->inband)) && (code == 200 || !c->early_sent) &&
 	    call_sip_answer_sdp(c, sdp, sizeof(sdp)) > 0) {
 		r.sdp = sdp;
 		if (code != 200)
@@ -935,12 +936,14 @@ static void call_tdm_event(struct gw_call *c, const struct tdm_event *ev)
 	case TDM_EV_PROCEEDING:
 		break;
 	case TDM_EV_PROGRESS:
-		call_set_state(c, GW_CALL_EARLY);
-		call_sip_respond(c, 183, 0);
-		break;
 	case TDM_EV_ALERTING:
+		/* RFC 3398 7.2.5: in-band information (ISUP ACM/CPG, Q.931 progress indicator 8) is early
+		 * media, 183 with SDP; else 180 (or 183) without, and the caller rings locally */
 		call_set_state(c, GW_CALL_EARLY);
-		call_sip_respond(c, 180, 0);
+		c->inband |= ev->inband;
+		if (ev->inband)
+			CLOG(LOG_LVL_INFO, c, "%s: in-band information: early media", tdm_call_name(c->tdm));
+		call_sip_respond(c, ev->inband ? 183 : ev->type == TDM_EV_ALERTING ? 180 : 183, 0);
 		break;
 	case TDM_EV_FORWARDED:
 		call_sip_respond(c, 181, 0);

@@ -499,6 +499,27 @@ def case_early():
     check(len(before) > 20 and abs(hz - 1004) <= 2, 'early: the caller heard the UM\'s tone before the answer '
           '(%d packets, %.1f Hz %.1f dBm0)' % (len(before), hz, dbm0))
     c.hangup()
+    # a UM that only rings (180 without SDP): no in-band information, the caller gets 180 without SDP
+    cid = token()
+    a = Rtp()
+    invite('+15550012008', a.sdp([0]), cid)
+    inv = um.wait(lambda m: m.method == 'INVITE', 8)
+    if inv:
+        respond(um, inv, 180)
+    prov = []
+    ring = caller.wait(lambda m: m.h('call-id') == cid and (prov.append(m) or m.code == 180), 5)
+    check(ring is not None and not any(m.body.strip() for m in prov),
+          'early: a UM that rings without SDP: the caller gets %s, none with SDP (it rings locally)' %
+          [m.code for m in prov])
+    if inv:
+        respond(um, inv, 486)
+        um.wait(lambda m: m.method == 'ACK', 3)
+    r = caller.wait(lambda m: m.code >= 300 and m.h('call-id') == cid, 5)
+    if r:
+        caller.send('ACK sip:%s@127.0.0.1:%d SIP/2.0\r\nVia: %s\r\nFrom: %s\r\nTo: %s\r\nCall-ID: %s\r\n'
+                    'CSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n' % ('+15550012008', GW[1], r.h('via'), r.h('from'),
+                                                                   r.h('to'), cid))
+    a.close()
 
 
 def case_hold():

@@ -18,6 +18,7 @@ measurements are its own (nothing of media/ or gw/): two wrongs cannot agree.  g
   early     the UM sends 183 with SDP and a tone before answering: the caller hears it before the 200
   hold      the caller puts the call on hold (re-INVITE a=sendonly): gwd stops sending to it; resume
   timeout   the caller stops sending RTP on an answered call: gwd releases it (BYE, Q.850 cause 41)
+  bench     (make bench only) BENCH_CALLS concurrent tone calls for BENCH_SECONDS: loss, jitter, gwd CPU
 Prints "ok: ..." / "FAIL: ..." and "media_peer: N passed, N failed".  Every wait is bounded.
 """
 import math
@@ -569,6 +570,81 @@ def case_timeout():
             respond(um, ubye, 200)
     c.a.close()
     c.b.close()
+
+
+def case_bench():
+    """figures, never asserted: BENCH_CALLS concurrent calls (default 20), each a 1004 Hz tone both ways for
+    BENCH_SECONDS (default 10) from one sender thread with precomputed packets; loss and jitter at the far ends"""
+    import os
+    import select
+    n, secs = int(os.environ.get('BENCH_CALLS', '20')), float(os.environ.get('BENCH_SECONDS', '10'))
+    tone = Tone(1004, -10, 0)
+    frames = [encode(0, tone.next(160)) for _ in range(50)]     # 1 s of tone, a whole number of periods
+    calls = []
+    for i in range(n):
+        c = Call('+155500120%02d' % (10 + i % 90), 0, 0)
+        for end in (c.a, c.b):
+            end.stop = True          # this mode sends and receives by itself
+        calls.append(c)
+    for c in calls:
+        for th in c.a.threads + c.b.threads:
+            th.join(1)
+    ends = [e for c in calls if c.ok for e in (c.a, c.b)]
+    for e in ends:
+        e.s.setblocking(False)
+        e.st = {'n': 0, 'gaps': 0, 'last': None, 'transit': None, 'jitter': 0.0}
+    pid = int(os.environ.get('GWD_PID', '0'))
+
+    def cpu():
+        if not pid:
+            return 0.0
+        with open('/proc/%d/stat' % pid) as f:
+            v = f.read().split(')')[-1].split()
+        return (int(v[11]) + int(v[12])) / os.sysconf('SC_CLK_TCK')
+
+    cpu0, t0, k, stop = cpu(), time.monotonic(), 0, time.monotonic() + secs
+    byfd = {e.s.fileno(): e for e in ends}
+    while time.monotonic() < stop:
+        k += 1
+        for e in ends:
+            e.s.sendto(e.packet(0, frames[k % 50], k == 1), e.peer)
+            e.ts = (e.ts + 160) & 0xffffffff
+        while True:
+            wait = t0 + k * 0.020 - time.monotonic()
+            r, _, _ = select.select(list(byfd), [], [], max(0, wait))
+            for fd in r:
+                e = byfd[fd]
+                while True:
+                    try:
+                        data = e.s.recv(2048)
+                    except BlockingIOError:
+                        break
+                    now, st = time.monotonic() * 8000, e.st
+                    seq, ts = int.from_bytes(data[2:4], 'big'), int.from_bytes(data[4:8], 'big')
+                    if st['last'] is not None and (seq - st['last']) & 0xffff != 1:
+                        st['gaps'] += ((seq - st['last'] - 1) & 0xffff) if (seq - st['last']) & 0xffff < 1000 else 0
+                    st['last'], st['n'] = seq, st['n'] + 1
+                    transit = now - ts
+                    if st['transit'] is not None:
+                        d = abs(transit - st['transit'])
+                        if d < 8000:
+                            st['jitter'] += (d - st['jitter']) / 16
+                    st['transit'] = transit
+            if wait <= 0:
+                break
+    used = cpu() - cpu0
+    got = sum(e.st['n'] for e in ends)
+    lost = sum(e.st['gaps'] for e in ends)
+    jit = sorted(e.st['jitter'] / 8 for e in ends)
+    print('# media bench: %d calls (%d RTP streams each way through gwd and the ISUP B-channels), %.0f s' %
+          (len([c for c in calls if c.ok]), len(ends), secs))
+    print('#   packets received %d, lost %d (%.3f %%), jitter median %.2f ms, worst %.2f ms' %
+          (got, lost, 100.0 * lost / max(1, got + lost), jit[len(jit) // 2] if jit else 0, jit[-1] if jit else 0))
+    print('#   gwd CPU %.2f s for %.0f s of %d calls: %.2f %% of a core per call (%.1f us per packet relayed)' %
+          (used, secs, len(calls), 100.0 * used / secs / max(1, len(calls)), 1e6 * used / max(1, got)))
+    for c in calls:
+        c.a.stop = c.b.stop = True
+        c.hangup()
 
 
 for case in CASES:

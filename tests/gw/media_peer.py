@@ -572,6 +572,32 @@ def case_timeout():
     c.b.close()
 
 
+def case_demo():
+    """./quickstart demo: one call with a tone each way and five digits, told in words"""
+    c = Call('+15550012001', 0, 8, um_src=Tone(697, -12, 8))
+    if not c.ok:
+        print('demo: the call was not answered')
+        c.hangup()
+        return
+    print('the call is up: caller (PCMU, 127.0.0.1:%d) -> gwd -> ISUP B-channel (A-law) -> gwd -> UM (PCMA, 127.0.0.1:%d)'
+          % (c.a.port, c.b.port), flush=True)
+    c.a.src = Tone(1004, -10, 0, start=0.3)
+    time.sleep(2.0)
+    c.a.src = None
+    c.a.events_out = [(d, 120, 120) for d in '1234#']
+    time.sleep(2.0)
+    samples, pk = c.b.audio(8)
+    hz, dbm0 = measure(samples[-1000 - 8000 * 2:-1000 - 8000 * 1] if len(samples) > 26000 else samples[4000:12000])
+    print('caller sent 1004 Hz at -10.0 dBm0; the UM heard %.1f Hz at %.1f dBm0 (%d RTP packets)' % (hz, dbm0, len(pk)))
+    samples, pk = c.a.audio(0)
+    hz, dbm0 = measure(samples[4000:12000])
+    print('UM sent 697 Hz at -12.0 dBm0; the caller heard %.1f Hz at %.1f dBm0 (%d RTP packets)' % (hz, dbm0, len(pk)))
+    ev = c.b.events()
+    print('caller pressed 1 2 3 4 # (RFC 4733, 120 ms each); across the B-channel as tones; the UM got RFC 4733 %s' %
+          ' '.join('%s(%d ms)' % (d, ms) for d, ms, _ in ev))
+    c.hangup()
+
+
 def case_bench():
     """figures, never asserted: BENCH_CALLS concurrent calls (default 20), each a 1004 Hz tone both ways for
     BENCH_SECONDS (default 10) from one sender thread with precomputed packets; loss and jitter at the far ends"""

@@ -244,7 +244,7 @@ static int media_tone_frame(struct gw_media *m, int16_t *lin, int n)
 static void media_rtp_in(struct gw_media *m, const uint8_t *buf, size_t len, const struct sockaddr_storage *src,
 			 socklen_t slen)
 {
-	struct rtp_event_rx_ev ev[2];
+	struct rtp_event_rx_ev ev[RTP_EVENT_RX_MAX];
 	struct rtp_hdr h;
 	uint64_t now = ev_now_us();
 	int n;

@@ -98,7 +98,7 @@ void jbuf_put(struct jbuf *jb, uint32_t ts, int marker, const uint8_t *payload, 
 	jb->st.put++;
 	jbuf_jitter(jb, ts, arrival);
 	ahead = jb->started ? jbuf_diff(ts, jb->play) : 0;
-	if (!jb->started || ahead + (int32_t)plen > JBUF_SAMPLES / 2 ||
+	if (!jb->started || (int64_t)ahead + (int64_t)plen > JBUF_SAMPLES / 2 ||
 	    (marker && jbuf_diff(jb->newest, jb->play) <= 0) || ahead < -(int32_t)JBUF_SAMPLES / 2) {
 		jbuf_resync(jb, ts);
 		ahead = jbuf_diff(ts, jb->play);

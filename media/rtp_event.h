@@ -73,8 +73,11 @@ struct rtp_event_rx_ev {
 };
 
 void rtp_event_rx_init(struct rtp_event_rx *r);
-/* a telephone-event packet's header h at time now_us: events written (at most 2: the end of the one
- * before, the start of this one, or its end); -EBADMSG for a payload too short */
+#define RTP_EVENT_RX_MAX 3	/* events one packet can give: the end of the one before (its end packets
+				 * lost), the start of this one and, when this is already an end packet, its end */
+
+/* a telephone-event packet's header h at time now_us: events written to ev (room for RTP_EVENT_RX_MAX);
+ * their number, or -EBADMSG for a payload too short */
 int rtp_event_rx_put(struct rtp_event_rx *r, const struct rtp_hdr *h, uint64_t now_us, struct rtp_event_rx_ev *ev);
 /* the event whose packets stopped coming ends: 1 with *ev, else 0 */
 int rtp_event_rx_tick(struct rtp_event_rx *r, uint64_t now_us, struct rtp_event_rx_ev *ev);

@@ -17,6 +17,8 @@ measurements are its own (nothing of media/ or gw/): two wrongs cannot agree.  g
             with dtmf = inband the tones arrive in the audio instead
   early     the UM sends 183 with SDP and a tone before answering: the caller hears it before the 200
   hold      the caller puts the call on hold (re-INVITE a=sendonly): gwd stops sending to it; resume
+  hostile   garbage, malformed RTP and events at gwd's port from the caller's address and from a stranger:
+            the audio goes on, nothing follows the stranger
   timeout   the caller stops sending RTP on an answered call: gwd releases it (BYE, Q.850 cause 41)
   bench     (make bench only) BENCH_CALLS concurrent tone calls for BENCH_SECONDS: loss, jitter, gwd CPU
 Prints "ok: ..." / "FAIL: ..." and "media_peer: N passed, N failed".  Every wait is bounded.
@@ -31,7 +33,7 @@ import time
 
 GW = ('127.0.0.1', int(sys.argv[1]))
 CALLER_PORT, UM_PORT, RTP_BASE = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-CASES = sys.argv[5:] or ['tone', 'speech', 'dtmf', 'early', 'hold', 'timeout']
+CASES = sys.argv[5:] or ['tone', 'speech', 'dtmf', 'early', 'hold', 'hostile', 'timeout']
 passed = failed = 0
 rtp_next = RTP_BASE
 
@@ -570,6 +572,38 @@ def case_timeout():
             respond(um, ubye, 200)
     c.a.close()
     c.b.close()
+
+
+def case_hostile():
+    """garbage and malformed RTP at gwd's port during a call, from the caller's address and from elsewhere:
+    the call's audio goes on, nothing follows the stranger"""
+    c = Call('+15550012009', 0, 0, um_src=Tone(1004, -10, 0))
+    check(c.ok is not None, 'hostile: answered')
+    if c.ok:
+        c.a.src = Tone(1004, -10, 0)
+        gw_rtp = c.ok.media()[0]
+        rng, bad = random.Random(3), socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        bad.bind(('127.0.0.1', 0))
+        junk = [b'', b'\x80', b'\x00' * 12, b'\x40' + b'\x00' * 20, bytes([0x8f]) + b'\x00' * 20,
+                bytes([0x90, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0xbe, 0xde, 0xff, 0xff]),
+                bytes([0xa0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1, 200]), bytes([0x80, 101, 0, 3]) + b'\x00' * 8 + b'\x05',
+                bytes([0x80, 101, 0, 4]) + b'\x00' * 8 + bytes([200, 0x80, 0xff, 0xff])]
+        for i in range(600):
+            pkt = junk[i % len(junk)] if i < 300 else bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 300)))
+            (c.a.s if i % 2 else bad).sendto(pkt, gw_rtp)
+            if i % 50 == 0:
+                time.sleep(0.02)
+        time.sleep(1.0)
+        n0 = len(c.a.rx)
+        time.sleep(1.0)
+        check(len(c.a.rx) - n0 >= 40, 'hostile: RTP still reaches the caller, not the stranger (%d packets in 1 s)' %
+              (len(c.a.rx) - n0))
+        samples, _ = c.b.audio(0)
+        hz, dbm0 = measure(samples[-8000:])
+        check(abs(hz - 1004) <= 2 and abs(dbm0 + 10) <= 1, 'hostile: the caller\'s tone still arrives (%.1f Hz %.1f dBm0)'
+              % (hz, dbm0))
+        bad.close()
+    c.hangup()
 
 
 def case_demo():

@@ -166,7 +166,7 @@ static void event_tests(void)
 {
 	struct rtp_event_tx e;
 	struct rtp_event_rx r;
-	struct rtp_event_rx_ev ev[2];
+	struct rtp_event_rx_ev ev[RTP_EVENT_RX_MAX];
 	struct rtp_tx tx;
 	struct rtp_hdr h[10];
 	uint8_t pkt[10][64];
@@ -215,6 +215,12 @@ static void event_tests(void)
 	CHECK_INT(rtp_event_rx_put(&r, &h[0], 0, ev), 1, "a start");
 	CHECK_INT(rtp_event_rx_tick(&r, 100000, ev), 0, "not yet over after 100 ms");
 	CHECK(rtp_event_rx_tick(&r, 300000, ev) == 1 && ev[0].type == RTP_EVENT_RX_END, "ended after 250 ms of nothing");
+	/* a digit whose end packets were lost, then only the end packets of the next: three events */
+	rtp_event_rx_init(&r);
+	CHECK_INT(rtp_event_rx_put(&r, &h[1], 0, ev), 1, "a start (its first packet lost)");
+	h[7].ts += 2000;
+	CHECK(rtp_event_rx_put(&r, &h[7], 20000, ev) == 3 && ev[0].type == RTP_EVENT_RX_END &&
+	      ev[1].type == RTP_EVENT_RX_START && ev[2].type == RTP_EVENT_RX_END, "end of one, start and end of the next");
 	h[0].plen = 3;
 	CHECK_INT(rtp_event_rx_put(&r, &h[0], 0, ev), -EBADMSG, "a short payload");
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dtmf.h"
@@ -21,6 +22,7 @@
 #include "gw_media.h"
 #include "jbuf.h"
 #include "log.h"
+#include "rtcp.h"
 #include "rtp.h"
 #include "rtp_event.h"
 
@@ -76,6 +78,13 @@ struct gw_media {
 
 	uint64_t last_rx_us;
 	int timed_out;
+	struct ev_timer rtcp_timer;	/* our reports, every MEDIA_RTCP_MS (randomised 0.5-1.5, RFC 3550 6.2) */
+	struct sockaddr_storage peer_rtcp;
+	uint32_t last_sr;		/* the far end's last SR (NTP middle bits) and when it came */
+	uint64_t last_sr_us;
+	long rtt_us;			/* from its last report on our stream, -1 none */
+	int far_fraction;		/* what it said of our stream: fraction lost (0..255), jitter */
+	uint32_t far_jitter;
 	struct gw_media_stats st;
 };
 
@@ -167,6 +176,18 @@ static int media_ports(struct gw_media *m, int *cursor, const struct gw_media_op
 	return ret;
 }
 
+/* RTCP goes to the port after the far end's RTP port (RFC 3550 11) */
+static void media_rtcp_peer(struct gw_media *m)
+{
+	m->peer_rtcp = m->peer;
+	if (m->peer.ss_family == AF_INET)
+		((struct sockaddr_in *)&m->peer_rtcp)->sin_port =
+			htons((uint16_t)(ntohs(((struct sockaddr_in *)&m->peer)->sin_port) + 1));
+	else
+		((struct sockaddr_in6 *)&m->peer_rtcp)->sin6_port =
+			htons((uint16_t)(ntohs(((struct sockaddr_in6 *)&m->peer)->sin6_port) + 1));
+}
+
 /* ---- IP -> TDM ---- */
 
 /* RTP comes from elsewhere than the SDP said (a NAT): send there from now on (symmetric RTP) */
@@ -184,6 +205,7 @@ static void media_latch(struct gw_media *m, const struct sockaddr_storage *src, 
 	MLOG(LOG_LVL_INFO, m, "RTP comes from %s, not %s: sent there (symmetric RTP)", now, m->have_peer ? was : "-");
 	memcpy(&m->peer, src, len);
 	m->peer_len = len;
+	media_rtcp_peer(m);
 	m->have_peer = 1;
 }
 
@@ -283,19 +305,63 @@ static void media_rtp_readable(void *arg, int fd, short revents)
 	}
 }
 
-/* RTCP is read (it keeps a held call alive), not yet interpreted */
+static uint64_t media_wall_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (uint64_t)t.tv_sec * 1000000 + (uint64_t)t.tv_nsec / 1000;
+}
+
+/* the far end's reports: its SR (for our LSR/DLSR), its report on our stream (round trip, loss) */
 static void media_rtcp_readable(void *arg, int fd, short revents)
 {
 	struct gw_media *m = arg;
 	uint8_t buf[MEDIA_PKT_MAX];
+	struct rtcp_in in;
 
 	(void)revents;
 	for (int i = 0; i < 8; i++) {
-		if (recv(fd, buf, sizeof(buf), 0) < 0)
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+
+		if (n < 0)
 			return;
+		if (rtcp_parse(buf, (size_t)n, m->tx.ssrc, &in) < 0) {
+			m->st.bad++;
+			continue;
+		}
 		m->st.rtcp_rx++;
 		m->last_rx_us = ev_now_us();
+		if (in.sr) {
+			m->last_sr = in.last_sr;
+			m->last_sr_us = m->last_rx_us;
+		}
+		if (in.report) {
+			m->rtt_us = rtcp_rtt_us(&in, media_wall_us());
+			m->far_fraction = in.fraction;
+			m->far_jitter = in.jitter;
+		}
 	}
+}
+
+static void media_rtcp_send(void *arg)
+{
+	struct gw_media *m = arg;
+	struct rtcp_out o = { .tx = &m->tx, .rx = &m->rx, .cname = m->name, .ntp_us = media_wall_us(),
+			      .now_ts = m->tx.ts, .last_sr = m->last_sr, .last_sr_us = m->last_sr_us,
+			      .now_us = ev_now_us() };
+	uint8_t pkt[MEDIA_PKT_MAX];
+	uint32_t r;
+	int n;
+
+	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+		r = (uint32_t)o.now_us;
+	ev_timer_start(m->loop, &m->rtcp_timer, MEDIA_RTCP_MS / 2 + r % MEDIA_RTCP_MS);
+	if (!m->have_peer)
+		return;
+	n = rtcp_compose(&o, pkt, sizeof(pkt));
+	if (n > 0 && sendto(m->rtcp_fd, pkt, (size_t)n, 0, (struct sockaddr *)&m->peer_rtcp, m->peer_len) == n)
+		m->st.rtcp_tx++;
 }
 
 /* one frame toward the B-channel: a DTMF tone, the jitter buffer's audio, or silence */
@@ -449,6 +515,8 @@ int gw_media_new(struct ev_loop *loop, int *cursor, const struct gw_media_opts *
 	m->timeout_ms = o->timeout_ms;
 	m->rtp_fd = m->rtcp_fd = m->bearer_fd = -1;
 	ev_timer_init(&m->writer, media_writer, m);
+	ev_timer_init(&m->rtcp_timer, media_rtcp_send, m);
+	m->rtt_us = -1;
 	if (getrandom(seed, sizeof(seed), 0) != sizeof(seed))
 		seed[0] = seed[1] = seed[2] = (uint32_t)ev_now_us();
 	rtp_tx_init(&m->tx, seed[0], (uint16_t)seed[1], seed[2]);
@@ -487,6 +555,10 @@ void gw_media_free(struct gw_media *m)
 		     "B-channel frames in %lu out %lu, underruns %lu; DTMF to SIP %lu, to TDM %lu", st.rtp_tx, st.rtp_rx,
 		     st.lost, st.late, st.jitter_ms, st.delay_ms, st.tdm_rx_frames, st.tdm_tx_frames,
 		     st.tdm_underruns, st.digits_to_ip, st.digits_to_tdm);
+	if (st.rtcp_rx)
+		MLOG(LOG_LVL_INFO, m, "RTCP sent %lu, received %lu: the far end lost %.1f %% of our stream, jitter %u, "
+		     "round trip %ld us", st.rtcp_tx, st.rtcp_rx, m->far_fraction * 100.0 / 256, m->far_jitter, m->rtt_us);
+	ev_timer_stop(m->loop, &m->rtcp_timer);
 	gw_media_set_bearer(m, -1, 0);
 	if (m->rtp_fd >= 0) {
 		ev_fd_del(m->loop, m->rtp_fd);
@@ -520,6 +592,9 @@ int gw_media_set_remote(struct gw_media *m, const struct gw_media_remote *r)
 	m->remote = *r;
 	m->have_remote = 1;
 	m->have_peer = r->port > 0;
+	media_rtcp_peer(m);
+	if (!ev_timer_armed(&m->rtcp_timer))
+		ev_timer_start(m->loop, &m->rtcp_timer, MEDIA_RTCP_MS);
 	m->latched = 0;
 	if (!m->last_rx_us)
 		m->last_rx_us = ev_now_us();

@@ -8,8 +8,10 @@
  * taken out of the audio) or stays in the audio (dtmf = inband).  IP -> TDM goes through the adaptive
  * jitter buffer and is written to the B-channel every ptime on a timer; RFC 4733 events from the IP
  * side become Q.23 tones on the B-channel.  RTP is symmetric: we send from the port we receive on, and
- * follow the far end to the address its packets come from (a NAT in between).  RTCP is read (it keeps
- * a call on hold alive) but not yet sent.  SRTP keys are refused for now (-EKEYREJECTED).  An answered
+ * follow the far end to the address its packets come from (a NAT in between).  RTCP: an SR (RR while
+ * we send nothing) with SDES CNAME every 5 s on average (2.5-7.5 s); the far end's reports give the
+ * round trip and its loss on our stream (logged at the end).  SRTP keys are refused for now
+ * (-EKEYREJECTED).  An answered
  * call that receives nothing for the timeout is reported once (the call layer releases it, Q.850
  * cause 41).
  *

@@ -19,6 +19,8 @@ measurements are its own (nothing of media/ or gw/): two wrongs cannot agree.  g
   hold      the caller puts the call on hold (re-INVITE a=sendonly): gwd stops sending to it; resume
   hostile   garbage, malformed RTP and events at gwd's port from the caller's address and from a stranger:
             the audio goes on, nothing follows the stranger
+  wire      what gwd sends, decoded by tshark: RTP, RFC 4733 events with their end bits, RTCP SR with its
+            report block and CNAME
   timeout   the caller stops sending RTP on an answered call: gwd releases it (BYE, Q.850 cause 41)
   bench     (make bench only) BENCH_CALLS concurrent tone calls for BENCH_SECONDS: loss, jitter, gwd CPU
 Prints "ok: ..." / "FAIL: ..." and "media_peer: N passed, N failed".  Every wait is bounded.
@@ -33,7 +35,7 @@ import time
 
 GW = ('127.0.0.1', int(sys.argv[1]))
 CALLER_PORT, UM_PORT, RTP_BASE = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-CASES = sys.argv[5:] or ['tone', 'speech', 'dtmf', 'early', 'hold', 'hostile', 'timeout']
+CASES = sys.argv[5:] or ['tone', 'speech', 'dtmf', 'early', 'hold', 'hostile', 'wire', 'timeout']
 passed = failed = 0
 rtp_next = RTP_BASE
 
@@ -141,13 +143,19 @@ class Rtp:
         self.s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.s.bind(('127.0.0.1', self.port))
         self.s.settimeout(0.05)
+        self.c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)     # RTCP
+        self.c.bind(('127.0.0.1', self.port + 1))
+        self.c.settimeout(0.05)
+        self.rtcp = []          # (time, source address, datagram)
         self.peer, self.pt, self.te = None, 0, 101
         self.src, self.events_out = None, []     # audio source; RFC 4733 digits to send: (digit, on_ms, off_ms)
         self.rx, self.stop, self.sending = [], False, True
         self.seq, self.ts, self.ssrc = random.getrandbits(16), random.getrandbits(32), random.getrandbits(32)
         self.sent_onset = None
+        self.raw = []           # (time, source address, datagram) of every RTP datagram
         self.threads = [threading.Thread(target=self.recv_loop, daemon=True),
-                        threading.Thread(target=self.send_loop, daemon=True)]
+                        threading.Thread(target=self.send_loop, daemon=True),
+                        threading.Thread(target=self.rtcp_loop, daemon=True)]
         for th in self.threads:
             th.start()
 
@@ -205,14 +213,25 @@ class Rtp:
             e = 0x80
         return self.packet(self.te, bytes([code, e | 10, elapsed >> 8, elapsed & 0xff]), marker, ts=ets)
 
-    def recv_loop(self):
+    def rtcp_loop(self):
         while not self.stop:
             try:
-                data, _ = self.s.recvfrom(2048)
+                data, src = self.c.recvfrom(2048)
             except socket.timeout:
                 continue
             except OSError:
                 return
+            self.rtcp.append((time.time(), src, data))
+
+    def recv_loop(self):
+        while not self.stop:
+            try:
+                data, src = self.s.recvfrom(2048)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self.raw.append((time.time(), src, data))
             if len(data) >= 12 and data[0] >> 6 == 2:
                 self.rx.append((time.time(), int.from_bytes(data[2:4], 'big'), int.from_bytes(data[4:8], 'big'),
                                 data[1] & 0x7f, data[1] >> 7, data[12:]))
@@ -222,6 +241,7 @@ class Rtp:
         for th in self.threads:
             th.join(2)
         self.s.close()
+        self.c.close()
 
     # ---- what arrived ----
     def audio(self, pt):
@@ -603,6 +623,78 @@ def case_hostile():
         check(abs(hz - 1004) <= 2 and abs(dbm0 + 10) <= 1, 'hostile: the caller\'s tone still arrives (%.1f Hz %.1f dBm0)'
               % (hz, dbm0))
         bad.close()
+    c.hangup()
+
+
+def pcap_write(path, dport, pkts):
+    """datagrams (time, (src ip, src port), payload) to dport on 127.0.0.1 as a pcap of raw IPv4 (linktype 101)"""
+    import struct
+    with open(path, 'wb') as f:
+        f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101))
+        for t, src, data in pkts:
+            udp = struct.pack('!HHHH', src[1], dport, 8 + len(data), 0) + data
+            ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0, socket.inet_aton(src[0]),
+                             socket.inet_aton('127.0.0.1'))
+            f.write(struct.pack('<IIII', int(t), int((t % 1) * 1e6), len(ip + udp), len(ip + udp)) + ip + udp)
+
+
+def tshark(path, decode, fields, flt=''):
+    import os
+    import subprocess
+    exe = os.environ.get('TSHARK') or 'tshark'
+    cmd = [exe, '-r', path, '-T', 'fields'] + decode    # telephone-event 101 is tshark's default
+    if flt:
+        cmd += ['-Y', flt]
+    for fl in fields:
+        cmd += ['-e', fl]
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=60).stdout.splitlines()
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def case_wire():
+    """what gwd sends, decoded by tshark: RTP (PCMA), RFC 4733 events, RTCP SR with its report and CNAME"""
+    import os
+    import tempfile
+    c = Call('+15550012010', 0, 8)
+    check(c.ok is not None, 'wire: answered')
+    if not c.ok:
+        c.hangup()
+        return
+    c.a.src = Tone(1004, -10, 0)
+    time.sleep(6.0)
+    c.a.src = None
+    c.a.events_out = [(d, 100, 100) for d in '159#']
+    time.sleep(2.0)
+    check(len(c.b.rtcp) >= 1 and len(c.a.rtcp) >= 1, 'wire: RTCP reports from gwd at both ends within 8 s '
+          '(%d to the UM, %d to the caller)' % (len(c.b.rtcp), len(c.a.rtcp)))
+    d = tempfile.mkdtemp(prefix='media-wire.')
+    pcap_write(d + '/rtp.pcap', c.b.port, c.b.raw)
+    pcap_write(d + '/rtcp.pcap', c.b.port + 1, c.b.rtcp)
+    dec = ['-d', 'udp.port==%d,rtp' % c.b.port, '-d', 'udp.port==%d,rtcp' % (c.b.port + 1)]
+    rtp = tshark(d + '/rtp.pcap', dec, ['rtp.p_type', 'rtp.seq', 'rtp.timestamp'], 'rtp.p_type == 8')
+    if rtp is None:
+        print('# wire: tshark not found: wire decode skipped', flush=True)
+        c.hangup()
+        return
+    ev = tshark(d + '/rtp.pcap', dec, ['rtpevent.event_id', 'rtpevent.end_of_event', 'rtpevent.duration'],
+                'rtpevent')
+    sr = tshark(d + '/rtcp.pcap', dec, ['rtcp.pt', 'rtcp.senderssrc', 'rtcp.sender.packetcount',
+                                        'rtcp.ssrc.fraction', 'rtcp.ssrc.cum_nr', 'rtcp.sdes.text'], 'rtcp')
+    check(len(rtp) > 200, 'wire: tshark reads %d RTP packets of payload type 8 (PCMA) from gwd' % len(rtp))
+    ids = []
+    for line in ev or []:
+        e = line.split('\t')
+        if e[0] and (not ids or ids[-1] != e[0]):
+            ids.append(e[0])
+    check(ids == ['1', '5', '9', '11'], 'wire: tshark reads RFC 4733 events %s (1, 5, 9, #)' % ids)
+    check(any(l.split('\t')[1:2] == ['1'] or '1' in l.split('\t')[1].split(',') for l in ev or [] if '\t' in l),
+          'wire: and their end bits')
+    first = sr[0].split('\t') if sr else []
+    check(first and first[0].startswith('200') and int(first[2] or 0) > 0 and first[3] != '' and 'call' in first[-1],
+          'wire: tshark reads an RTCP SR (pt %s) with packets sent %s, a report block, CNAME %s' %
+          (first[0] if first else '-', first[2] if len(first) > 2 else '-', first[-1] if first else '-'))
     c.hangup()
 
 

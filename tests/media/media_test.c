@@ -13,6 +13,7 @@
 #include "dtmf.h"
 #include "g711.h"
 #include "jbuf.h"
+#include "rtcp.h"
 #include "rtp.h"
 #include "rtp_event.h"
 #include "testlib.h"
@@ -158,6 +159,61 @@ static void rtp_stream_tests(void)
 	h.seq = 5;
 	rtp_rx_update(&rx, &h, 0);
 	CHECK_INT(rx.ssrc_changes, 1, "a new SSRC is counted");
+}
+
+/* ---- RTCP ---- */
+
+static void rtcp_tests(void)
+{
+	struct rtp_tx tx;
+	struct rtp_rx rx;
+	struct rtcp_in in;
+	struct rtp_hdr h = { .pt = 0, .ssrc = 0xabcdef01 };
+	uint8_t pkt[256];
+	uint64_t ntp_us;
+	int n;
+
+	rtp_tx_init(&tx, 0x12345678, 1, 1000);
+	rtp_rx_init(&rx);
+	/* nothing sent, nothing received: an RR without blocks, and the CNAME */
+	struct rtcp_out o = { .tx = &tx, .rx = &rx, .cname = "call 7", .ntp_us = 1000000, .now_ts = 1000 };
+
+	n = rtcp_compose(&o, pkt, sizeof(pkt));
+	CHECK(n == 8 + 20 && pkt[0] == 0x80 && pkt[1] == RTCP_RR && pkt[n - 20 + 1] == RTCP_SDES, "RR + SDES: %d octets",
+	      n);
+	CHECK(rtcp_parse(pkt, (size_t)n, 0, &in) == 0 && !in.sr && !in.report && !strcmp(in.cname, "call 7"),
+	      "parsed back: no SR, no block, CNAME '%s'", in.cname);
+	/* 50 packets sent, 50 received with 2 lost: SR with one block */
+	for (int i = 0; i < 50; i++)
+		tx.packets++, tx.octets += 160;
+	for (int i = 0; i < 52; i++) {
+		h.seq = (uint16_t)(100 + i);
+		h.ts = (uint32_t)(160 * i);
+		if (i != 20 && i != 30)
+			rtp_rx_update(&rx, &h, (uint32_t)(160 * i));
+	}
+	o.ntp_us = 1700000000ULL * 1000000 + 250000;
+	o.last_sr = 0xb7052000;
+	o.last_sr_us = 1000000;
+	o.now_us = 1000000 + 5250000;
+	n = rtcp_compose(&o, pkt, sizeof(pkt));
+	CHECK(n == 52 + 20 && pkt[0] == 0x81 && pkt[1] == RTCP_SR, "SR with one block + SDES: %d octets", n);
+	CHECK(rtcp_parse(pkt, (size_t)n, 0xabcdef01, &in) == 0 && in.sr && in.report && in.lost == 2 &&
+	      in.fraction == 2 * 256 / 51 && in.lsr == 0xb7052000 && in.dlsr == 0x00054000 &&
+	      in.sender_ssrc == 0x12345678, "SR parsed: lost %d fraction %d lsr %08x dlsr %08x", in.lost, in.fraction,
+	      in.lsr, in.dlsr);
+	CHECK(in.last_sr == rtcp_ntp_mid(o.ntp_us), "the SR's NTP middle bits");
+	/* RFC 3550 6.4.1's example: A 0xb710:8000, LSR 0xb705:2000, DLSR 5.25 s -> round trip 6.125 s */
+	ntp_us = ((((2208988800ULL >> 16) + 1) << 16) + 0xb710 - 2208988800ULL) * 1000000 + 500000;
+	CHECK_INT(rtcp_ntp_mid(ntp_us), 0xb7108000, "NTP middle bits of A");
+	CHECK_INT(rtcp_rtt_us(&in, ntp_us), 6125000, "round trip 6.125 s");
+	CHECK_INT(rtcp_parse(pkt, 7, 0, &in), -EBADMSG, "too short");
+	pkt[3] = 40;
+	CHECK_INT(rtcp_parse(pkt, (size_t)n, 0, &in), -EBADMSG, "a length beyond the datagram");
+	pkt[3] = 12;
+	pkt[0] = 0x9f;
+	CHECK_INT(rtcp_parse(pkt, (size_t)n, 0, &in), -EBADMSG, "31 report blocks in a short SR");
+	CHECK_INT(rtcp_compose(&o, pkt, 40), -ENOSPC, "a buffer too small");
 }
 
 /* ---- RFC 4733 ---- */
@@ -422,6 +478,7 @@ int main(void)
 	g711_tests();
 	rtp_parse_tests();
 	rtp_stream_tests();
+	rtcp_tests();
 	event_tests();
 	jbuf_tests();
 	dtmf_tests();

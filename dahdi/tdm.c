@@ -473,6 +473,11 @@ int tdm_call_law(const struct tdm_call *call)
 	return call->circ->ts->conf->law;
 }
 
+int tdm_call_bearer_clocked(const struct tdm_call *call)
+{
+	return call->circ->ts->conf->backend == TDM_BACKEND_DAHDI;
+}
+
 int tdm_call_cic(const struct tdm_call *call)
 {
 	return call->circ->cic;

@@ -105,6 +105,7 @@ int tdm_call_cic(const struct tdm_call *call);		/* ISUP CIC, 0 on PRI */
 int tdm_call_bearer_open(struct tdm_call *call);
 void tdm_call_bearer_close(struct tdm_call *call);
 int tdm_call_law(const struct tdm_call *call);		/* enum tdm_law of its span */
+int tdm_call_bearer_clocked(const struct tdm_call *call);	/* 1: a card's clock drives it (DAHDI) */
 /* "isup-a cic 3" / "pri-a ch 1": how logs name the call's leg */
 const char *tdm_call_name(const struct tdm_call *call);
 

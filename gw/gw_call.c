@@ -216,14 +216,14 @@ static void call_media_bearer(struct gw_call *c)
 		CLOG(LOG_LVL_WARN, c, "%s: no B-channel audio: %s", tdm_call_name(c->tdm), strerror(-fd));
 		return;
 	}
-	gw_media_set_bearer(c->media, fd, tdm_call_law(c->tdm));
+	gw_media_set_bearer(c->media, fd, tdm_call_law(c->tdm), tdm_call_bearer_clocked(c->tdm));
 }
 
 /* the TDM leg is over for this call: the media lets go of its B-channel first */
 static void call_tdm_forget(struct gw_call *c)
 {
 	if (c->media && c->tdm)
-		gw_media_set_bearer(c->media, -1, 0);
+		gw_media_set_bearer(c->media, -1, 0, 0);
 	c->tdm = NULL;
 }
 

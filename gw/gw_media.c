@@ -55,6 +55,7 @@ struct gw_media {
 	int have_remote;
 
 	int bearer_fd, law;		/* the B-channel and its enum g711_law; -1 = none */
+	int clocked;			/* it runs on a card's clock: written as it is read */
 	uint8_t fifo[MEDIA_FIFO];
 	size_t fifo_len;
 	struct ev_timer writer;		/* IP -> TDM, every ptime */
@@ -403,6 +404,12 @@ static void media_writer(void *arg)
 	struct gw_media *m = arg;
 	uint64_t now = ev_now_us(), step = (uint64_t)m->ptime_ms * 1000;
 
+	if (m->clocked) {
+		/* the B-channel's reads pace the writes: only the media timeout is looked at here */
+		ev_timer_start(m->loop, &m->writer, 500);
+		media_check_timeout(m, now);
+		return;
+	}
 	/* absolute deadlines, so no drift; after a stall start again from now */
 	if (now > m->next_write_us + MEDIA_STALL_FRAMES * step)
 		m->next_write_us = now;
@@ -487,6 +494,8 @@ static void media_bearer_readable(void *arg, int fd, short revents)
 	}
 	while (m->fifo_len - off >= frame) {
 		media_tx_frame(m, m->fifo + off);
+		if (m->clocked)
+			media_write_frame(m);	/* a frame out for each frame in: the card's clock, no slip */
 		off += frame;
 	}
 	memmove(m->fifo, m->fifo + off, m->fifo_len - off);
@@ -559,7 +568,7 @@ void gw_media_free(struct gw_media *m)
 		MLOG(LOG_LVL_INFO, m, "RTCP sent %lu, received %lu: the far end lost %.1f %% of our stream, jitter %u, "
 		     "round trip %ld us", st.rtcp_tx, st.rtcp_rx, m->far_fraction * 100.0 / 256, m->far_jitter, m->rtt_us);
 	ev_timer_stop(m->loop, &m->rtcp_timer);
-	gw_media_set_bearer(m, -1, 0);
+	gw_media_set_bearer(m, -1, 0, 0);
 	if (m->rtp_fd >= 0) {
 		ev_fd_del(m->loop, m->rtp_fd);
 		close(m->rtp_fd);
@@ -605,7 +614,7 @@ int gw_media_set_remote(struct gw_media *m, const struct gw_media_remote *r)
 	return 0;
 }
 
-int gw_media_set_bearer(struct gw_media *m, int fd, int law)
+int gw_media_set_bearer(struct gw_media *m, int fd, int law, int clocked)
 {
 	int ret;
 
@@ -622,9 +631,16 @@ int gw_media_set_bearer(struct gw_media *m, int fd, int law)
 		return ret;
 	m->bearer_fd = fd;
 	m->law = law == 1 ? G711_ULAW : G711_ALAW;
+	m->clocked = clocked;
 	m->next_write_us = ev_now_us();
+	if (clocked) {
+		/* two frames ahead of the card, so that its first reads of us find audio */
+		media_write_frame(m);
+		media_write_frame(m);
+	}
 	ev_timer_start(m->loop, &m->writer, 0);
-	MLOG(LOG_LVL_DEBUG, m, "B-channel audio in %s", m->law == G711_ULAW ? "u-law" : "A-law");
+	MLOG(LOG_LVL_DEBUG, m, "B-channel audio in %s%s", m->law == G711_ULAW ? "u-law" : "A-law",
+	     clocked ? ", on the card's clock" : "");
 	return 0;
 }
 

@@ -4,7 +4,7 @@
  *
  * TDM -> IP follows the B-channel's clock: every block read from it (160 octets = 20 ms on DAHDI)
  * goes into a FIFO and leaves as one RTP packet per ptime, converted from the span's law to the
- * negotiated codec; DTMF heard on the B-channel becomes RFC 4733 events (dtmf = rfc4733: the tone is
+ * negotiated codec (on a card, a frame goes back to the B-channel for each frame read); DTMF heard on the B-channel becomes RFC 4733 events (dtmf = rfc4733: the tone is
  * taken out of the audio) or stays in the audio (dtmf = inband).  IP -> TDM goes through the adaptive
  * jitter buffer and is written to the B-channel every ptime on a timer; RFC 4733 events from the IP
  * side become Q.23 tones on the B-channel.  RTP is symmetric: we send from the port we receive on, and
@@ -73,8 +73,10 @@ void gw_media_free(struct gw_media *m);
 int gw_media_port(const struct gw_media *m);		/* the RTP port */
 /* the far end (again on a re-INVITE); 0, -EINVAL (address, codec), -EKEYREJECTED (SRTP keys: not yet) */
 int gw_media_set_remote(struct gw_media *m, const struct gw_media_remote *r);
-/* the B-channel: a non-blocking descriptor carrying G.711 in law (enum tdm_law); 0 or -errno */
-int gw_media_set_bearer(struct gw_media *m, int fd, int law);
+/* the B-channel: a non-blocking descriptor carrying G.711 in law (enum tdm_law); clocked: it runs on a
+ * card's clock (DAHDI), so a frame is written for each frame read instead of on a timer (the card and
+ * this machine's clocks differ: a timer would slip against it); fd -1 lets go.  0 or -errno */
+int gw_media_set_bearer(struct gw_media *m, int fd, int law, int clocked);
 /* the call is answered: the media timeout runs from now */
 void gw_media_answered(struct gw_media *m);
 void gw_media_get_stats(const struct gw_media *m, struct gw_media_stats *st);

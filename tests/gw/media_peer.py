@@ -22,10 +22,12 @@ measurements are its own (nothing of media/ or gw/): two wrongs cannot agree.  g
   wire      what gwd sends, decoded by tshark: RTP, RFC 4733 events with their end bits, RTCP SR with its
             report block and CNAME
   timeout   the caller stops sending RTP on an answered call: gwd releases it (BYE, Q.850 cause 41)
+  dahdi     (the qemu tier) the tone over the ISUP and QSIG pairs of conf/dahdi/gateway.conf
   bench     (make bench only) BENCH_CALLS concurrent tone calls for BENCH_SECONDS: loss, jitter, gwd CPU
 Prints "ok: ..." / "FAIL: ..." and "media_peer: N passed, N failed".  Every wait is bounded.
 """
 import math
+import os
 import random
 import re
 import socket
@@ -439,13 +441,14 @@ def stream_checks(what, end, pt):
     check(len(pk) > 50 and gaps == 0, '%s: %d packets, sequence numbers without a gap (%d gaps)' % (what, len(pk), gaps))
     check(steps == {160}, '%s: timestamps in steps of 160 (%s)' % (what, sorted(steps)[:4]))
     mean = sum(arr) / len(arr) if arr else 0
-    check(arr and abs(mean - 0.020) < 0.002 and max(arr) < 0.080,
+    # the longest gap allowed: MEDIA_MAX_GAP_MS (default 80; an emulated guest's clocks need more)
+    check(arr and abs(mean - 0.020) < 0.002 and max(arr) < float(os.environ.get('MEDIA_MAX_GAP_MS', '80')) / 1000,
           '%s: a packet every %.1f ms on average, the longest gap %.1f ms' % (what, mean * 1000, max(arr or [0]) * 1000))
 
 
-def case_tone():
-    for law, number in (('A-law ISUP', '+15550012001'), ('u-law NI2', '+15550032001')):
-        for cpt, upt in ((0, 8), (8, 0)):
+def case_tone(spans=(('A-law ISUP', '+15550012001'), ('u-law NI2', '+15550032001')), codecs=((0, 8), (8, 0))):
+    for law, number in spans:
+        for cpt, upt in codecs:
             what = '%s, caller %s, UM %s' % (law, 'PCMU' if cpt == 0 else 'PCMA', 'PCMU' if upt == 0 else 'PCMA')
             c = Call(number, cpt, upt, um_src=Tone(1004, -10, upt))
             check(c.ok is not None, 'tone: %s: answered' % what)
@@ -469,6 +472,12 @@ def case_tone():
                 print('# tone: %s: one-way latency caller -> UM %.1f ms (2 x SIP/RTP, TDM loopback, jitter buffer)' %
                       (what, (onset - c.a.sent_onset) * 1000), flush=True)
             c.hangup()
+
+
+def case_dahdi():
+    """the real DAHDI tier (tests/tdm/qemu/gwd_guest.sh, conf/dahdi/gateway.conf): the tone across the real
+    B-channels of the ISUP pair and of the QSIG pair"""
+    case_tone((('ISUP on DAHDI', '+15550012001'), ('QSIG on DAHDI', '+15550022001')), ((0, 8),))
 
 
 def case_speech():
@@ -639,7 +648,6 @@ def pcap_write(path, dport, pkts):
 
 
 def tshark(path, decode, fields, flt=''):
-    import os
     import subprocess
     exe = os.environ.get('TSHARK') or 'tshark'
     cmd = [exe, '-r', path, '-T', 'fields'] + decode    # telephone-event 101 is tshark's default
@@ -655,7 +663,6 @@ def tshark(path, decode, fields, flt=''):
 
 def case_wire():
     """what gwd sends, decoded by tshark: RTP (PCMA), RFC 4733 events, RTCP SR with its report and CNAME"""
-    import os
     import tempfile
     c = Call('+15550012010', 0, 8)
     check(c.ok is not None, 'wire: answered')
@@ -727,7 +734,6 @@ def case_demo():
 def case_bench():
     """figures, never asserted: BENCH_CALLS concurrent calls (default 20), each a 1004 Hz tone both ways for
     BENCH_SECONDS (default 10) from one sender thread with precomputed packets; loss and jitter at the far ends"""
-    import os
     import select
     n, secs = int(os.environ.get('BENCH_CALLS', '20')), float(os.environ.get('BENCH_SECONDS', '10'))
     tone = Tone(1004, -10, 0)

@@ -6,6 +6,7 @@
 #               with Ms-Sensitivity and Ms-Exchange-Command from a trusted TLS peer enters gwd, crosses
 #               isup-a -> isup-b (IAM) and pri-net -> pri-cpe (QSIG SETUP) on the real spans and reaches
 #               the UM server (TLS) with the same target, cause and headers; traces go to OUT for tshark
+#   media       a 1004 Hz tone each way across the real B-channels of both pairs (media_peer.py dahdi)
 #   alarm       the same file split in two gwd processes: "a" without pri-cpe, "b" with only pri-cpe.
 #               With a call up across pri-net, b dies and its span 2:1 is destroyed: gwd a sees pri-net in
 #               alarm, releases the call (BYE, Reason Q.850 cause 38) and keeps ISUP working; the span is
@@ -21,6 +22,7 @@ PRI_PILOT=+15550022000	# route via-pri
 GW_TLS=5061
 UM_TLS=5071
 B_SIP=5062		# gwd b's own SIP ports (the UM is the same)
+MEDIA_UM=5072 MEDIA_CALLER=5073 MEDIA_RTP=6000	# tests/gw/media_peer.py
 
 # the work directory (logs, configs, traces) goes back to the host through OUT
 guest_copy() {
@@ -51,11 +53,15 @@ span_is() {
 
 no_calls() { gwctl "$1" show calls 2> /dev/null | grep -q "no calls"; }
 
-# conf FILE TRACE-SUFFIX: conf/dahdi/gateway.conf with the test certificates and a trace per span
+# conf FILE TRACE-SUFFIX: conf/dahdi/gateway.conf with the test certificates and a trace per span, and a
+# UDP UM for media_peer.py's calls (+15550012001 over ISUP, +15550022001 over QSIG)
 conf() {
 	sed -e "s|/etc/gateway/tls/|$CERTS/|" "$top_srcdir/conf/dahdi/gateway.conf" |
 		awk -v w="$WORK" -v sfx="$2" '{ print } /^\[span [^]]*\]/ { n = $2; sub(/\]/, "", n);
 			print "trace = " w "/" n sfx ".pcap" }' > "$1"
+	printf '\n[peer um-rtp]\nhost = 127.0.0.1\nport = %s\num = yes\n\n' $MEDIA_UM >> "$1"
+	printf '[route media-isup]\nfrom = tdm\nprefix = 15550012001\nto = um-rtp\n\n' >> "$1"
+	printf '[route media-qsig]\nfrom = tdm\nprefix = 15550022001\nto = um-rtp\n' >> "$1"
 }
 
 # sections FILE REGEX: the sections of FILE whose header matches REGEX ("[span pri-cpe]" ...)
@@ -101,6 +107,21 @@ round_trip() {
 }
 round_trip $ISUP_PILOT +15555551002 486 isup
 round_trip $PRI_PILOT +15555551003 408 pri
+
+# the tone across the real B-channels (tests/gw/media_peer.py: its own RTP, G.711 and measurements)
+# (software emulation: packets may bunch up to 250 ms; frequency, level and sequence are still exact)
+MEDIA_MAX_GAP_MS=250 timeout 120 python3 "$top_srcdir/tests/gw/media_peer.py" 5060 $MEDIA_CALLER $MEDIA_UM $MEDIA_RTP dahdi \
+	> "$WORK/media.log" 2>&1
+mrc=$?
+while read -r l; do
+	case "$l" in
+	ok:*) ok "${l#ok: }" ;;
+	FAIL:*) bad "${l#FAIL: }" ;;
+	'#'*) echo "$l" ;;
+	esac
+done < "$WORK/media.log"
+grep -q '^media_peer: [0-9]* passed, 0 failed' "$WORK/media.log" && [ $mrc -eq 0 ] ||
+	bad "media_peer.py ended badly (status $mrc): $(grep -E 'Traceback|Error' "$WORK/media.log" | head -2 | tr '\n' ' ')"
 check "gwd: no call left, every circuit idle" idle gw
 gwctl gw show stats > "$WORK/stats.txt" 2>&1
 kill -TERM "$GWD_PID_gw"

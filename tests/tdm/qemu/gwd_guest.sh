@@ -56,7 +56,8 @@ no_calls() { gwctl "$1" show calls 2> /dev/null | grep -q "no calls"; }
 # conf FILE TRACE-SUFFIX: conf/dahdi/gateway.conf with the test certificates and a trace per span, and a
 # UDP UM for media_peer.py's calls (+15550012001 over ISUP, +15550022001 over QSIG)
 conf() {
-	sed -e "s|/etc/gateway/tls/|$CERTS/|" "$top_srcdir/conf/dahdi/gateway.conf" |
+	# the emulated guest delivers packets in bursts: a jitter buffer that starts deeper (80 ms)
+	sed -e "s|/etc/gateway/tls/|$CERTS/|" -e 's|^\[sip\]$|[sip]\njitter-min = 80|' "$top_srcdir/conf/dahdi/gateway.conf" |
 		awk -v w="$WORK" -v sfx="$2" '{ print } /^\[span [^]]*\]/ { n = $2; sub(/\]/, "", n);
 			print "trace = " w "/" n sfx ".pcap" }' > "$1"
 	printf '\n[peer um-rtp]\nhost = 127.0.0.1\nport = %s\num = yes\n\n' $MEDIA_UM >> "$1"

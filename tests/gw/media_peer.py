@@ -266,10 +266,7 @@ class Rtp:
         return [('0123456789*#ABCD'[seen[t][0]], seen[t][1] // 8, seen[t][2]) for t in out]
 
 
-def measure(samples):
-    """frequency (zero crossings, interpolated) and level (dBm0 against u-law's reference) of a steady tone"""
-    if len(samples) < 800:
-        return 0.0, -99.0
+def measure_window(samples):
     xs = []
     for i in range(1, len(samples)):
         a, b = samples[i - 1], samples[i]
@@ -278,6 +275,18 @@ def measure(samples):
     hz = (len(xs) - 1) / ((xs[-1] - xs[0]) / 8000.0) if len(xs) > 2 else 0.0
     rms = math.sqrt(sum(x * x for x in samples) / len(samples))
     return hz, 20 * math.log10(max(rms, 1e-9) / DBM0[0])
+
+
+def measure(samples):
+    """frequency (zero crossings, interpolated) and level (dBm0 against u-law's reference) of a steady tone:
+    the medians over 100 ms windows, so that one window with a gap (a frame lost or played twice) does
+    not move the result"""
+    if len(samples) < 800:
+        return 0.0, -99.0
+    per = sorted(measure_window(samples[i:i + 800]) for i in range(0, len(samples) - 799, 800))
+    hz = sorted(p[0] for p in per)[len(per) // 2]
+    level = sorted(p[1] for p in per)[len(per) // 2]
+    return hz, level
 
 
 def goertzel_digits(samples, ref):

@@ -26,80 +26,15 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sipmsg import Ep, Tally, check, token  # noqa: E402
+
 GW = ('127.0.0.1', int(sys.argv[1]))
 CALLER_PORT, UM_PORT, GWD_PID = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 GWCTL, CTL = sys.argv[5], sys.argv[6]
 NUMBER = '+15551011000'
 SDP = ('v=0\r\no=- 7 7 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n'
        'm=audio 30000 RTP/AVP 8 0\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\n')
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-        print('ok: ' + what, flush=True)
-    else:
-        failed += 1
-        print('FAIL: ' + what, flush=True)
-
-
-class Msg:
-    def __init__(self, text, addr):
-        self.addr = addr
-        head, _, self.body = text.partition('\r\n\r\n')
-        lines = head.split('\r\n')
-        self.first = lines[0]
-        self.hdrs = [(k.strip().lower(), v.strip()) for k, v in (l.split(':', 1) for l in lines[1:] if ':' in l)]
-
-    def h(self, name, every=False):
-        vals = [v for k, v in self.hdrs if k == name.lower()]
-        return vals if every else (vals[0] if vals else '')
-
-    @property
-    def code(self):
-        return int(self.first.split()[1]) if self.first.startswith('SIP/2.0') else 0
-
-    @property
-    def method(self):
-        return '' if self.first.startswith('SIP/2.0') else self.first.split()[0]
-
-    def tag(self, name):
-        m = re.search(r';tag=([^;>\s]+)', self.h(name))
-        return m.group(1) if m else ''
-
-
-class Ep:
-    def __init__(self, port):
-        self.port = port
-        self.s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.s.bind(('127.0.0.1', port))
-
-    def send(self, text, addr=GW):
-        self.s.sendto(text.encode(), addr)
-
-    def wait(self, pred, timeout):
-        end = time.time() + timeout
-        while time.time() < end:
-            self.s.settimeout(max(0.01, end - time.time()))
-            try:
-                data, addr = self.s.recvfrom(65535)
-            except socket.timeout:
-                return None
-            m = Msg(data.decode(errors='replace'), addr)
-            if pred(m):
-                return m
-        return None
-
-    def drain(self):
-        while self.wait(lambda m: True, 0.05):
-            pass
-
-
-def token():
-    return '%x' % random.getrandbits(48)
 
 
 def invite(ep, callid, branch, cseq=1, totag='', body=SDP, extra=''):
@@ -143,7 +78,7 @@ def until(cond, timeout):
     return cond()
 
 
-caller, um = Ep(CALLER_PORT), Ep(UM_PORT)
+caller, um = Ep(CALLER_PORT, GW), Ep(UM_PORT, GW)
 
 
 def case_early_bye():
@@ -320,5 +255,5 @@ for case in (case_options, case_record_route, case_forwarded, case_bad_ack, case
     um.drain()
     case()
     time.sleep(0.3)
-print('dialog_peer: %d passed, %d failed' % (passed, failed))
-sys.exit(1 if failed else 0)
+print('dialog_peer: %d passed, %d failed' % (Tally.passed, Tally.failed))
+sys.exit(1 if Tally.failed else 0)

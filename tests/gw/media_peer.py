@@ -35,25 +35,13 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sipmsg import Ep, Tally, check, token  # noqa: E402
+
 GW = ('127.0.0.1', int(sys.argv[1]))
 CALLER_PORT, UM_PORT, RTP_BASE = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 CASES = sys.argv[5:] or ['tone', 'speech', 'dtmf', 'early', 'hold', 'hostile', 'wire', 'timeout']
-passed = failed = 0
 rtp_next = RTP_BASE
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-        print('ok: ' + what, flush=True)
-    else:
-        failed += 1
-        print('FAIL: ' + what, flush=True)
-
-
-def token():
-    return '%x' % random.getrandbits(48)
 
 
 # ---- G.711, written here from ITU-T G.711 (not from the gateway's code) ----
@@ -316,64 +304,9 @@ def goertzel_digits(samples, ref):
     return out
 
 
-# ---- SIP (UDP), in the style of dialog_peer.py ----
+# ---- SIP (UDP): tests/gw/sipmsg.py ----
 
-class Msg:
-    def __init__(self, text, addr):
-        self.addr = addr
-        head, _, self.body = text.partition('\r\n\r\n')
-        lines = head.split('\r\n')
-        self.first = lines[0]
-        self.hdrs = [(k.strip().lower(), v.strip()) for k, v in (l.split(':', 1) for l in lines[1:] if ':' in l)]
-
-    def h(self, name, every=False):
-        vals = [v for k, v in self.hdrs if k == name.lower()]
-        return vals if every else (vals[0] if vals else '')
-
-    @property
-    def code(self):
-        return int(self.first.split()[1]) if self.first.startswith('SIP/2.0') else 0
-
-    @property
-    def method(self):
-        return '' if self.first.startswith('SIP/2.0') else self.first.split()[0]
-
-    def tag(self, name):
-        m = re.search(r';tag=([^;>\s]+)', self.h(name))
-        return m.group(1) if m else ''
-
-    def media(self):
-        port = re.search(r'^m=audio (\d+) RTP/AVP ([\d ]+)', self.body, re.M)
-        ip = re.search(r'^c=IN IP4 (\S+)', self.body, re.M)
-        return ((ip.group(1), int(port.group(1))), [int(x) for x in port.group(2).split()]) if port and ip else (None, [])
-
-
-class Sip:
-    def __init__(self, port):
-        self.port = port
-        self.s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.s.bind(('127.0.0.1', port))
-
-    def send(self, text, addr=GW):
-        self.s.sendto(text.encode(), addr)
-
-    def wait(self, pred, timeout):
-        end = time.time() + timeout
-        while time.time() < end:
-            self.s.settimeout(max(0.01, end - time.time()))
-            try:
-                data, addr = self.s.recvfrom(65535)
-            except socket.timeout:
-                return None
-            m = Msg(data.decode(errors='replace'), addr)
-            if m.method == 'BYE' and pred(m) is False:
-                pass
-            if pred(m):
-                return m
-        return None
-
-
-caller, um = Sip(CALLER_PORT), Sip(UM_PORT)
+caller, um = Ep(CALLER_PORT, GW), Ep(UM_PORT, GW)
 
 
 def invite(number, body, callid, cseq=1, totag=''):
@@ -818,5 +751,5 @@ for case in CASES:
     globals()['case_' + case]()
     time.sleep(0.3)
 if CASES not in (['demo'], ['bench']):
-    print('media_peer: %d passed, %d failed' % (passed, failed), flush=True)
-sys.exit(1 if failed else 0)
+    print('media_peer: %d passed, %d failed' % (Tally.passed, Tally.failed), flush=True)
+sys.exit(1 if Tally.failed else 0)

@@ -40,3 +40,15 @@ expect_in "$WORK/m.log" 'media: call [0-9]+: RTP [0-9]+ <-> 127.0.0.1:[0-9]+ PCM
 expect_in "$WORK/m.log" 'DTMF 5 \([0-9]+ ms\) SIP -> TDM' "gwd logs the digits it plays on the B-channel"
 expect_in "$WORK/m.log" 'no RTP for [0-9]+ ms: released \(cause 41\)' "gwd logs the media timeout"
 check "gwd: no call left, every circuit idle" idle m
+
+# a second gwd sending 30 ms packets ([sip] ptime = 30)
+GW30=$((BASE + 3))
+sed -e "s/^udp = 127.0.0.1:$GW\$/udp = 127.0.0.1:$GW30\nptime = 30/" -e "s/^rtp-port = $RTP_GW\$/rtp-port = $((RTP_GW + 200))/" \
+	-e "s/^rtp-port-max = .*/rtp-port-max = $((RTP_GW + 299))/" "$WORK/media.conf" > "$WORK/media30.conf"
+kill "$GWD_PID_m" && wait "$GWD_PID_m" 2> /dev/null
+start_gwd p30 "$WORK/media30.conf" || exit 1
+timeout 60 python3 "$top_srcdir/tests/gw/media_peer.py" $GW30 $CALLER $UM $((RTP_PEER + 200)) ptime30 > "$WORK/peer30.log" 2>&1
+rc=$?
+cat "$WORK/peer30.log"
+grep -q '^media_peer: [1-9][0-9]* passed, 0 failed' "$WORK/peer30.log" && [ $rc -eq 0 ] || bad "media_peer.py ptime30 ended badly"
+PASS=$((PASS + $(sed -n 's/^media_peer: \([0-9]*\) passed.*/\1/p' "$WORK/peer30.log" | tail -1)))

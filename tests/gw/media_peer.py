@@ -23,6 +23,7 @@ measurements are its own (nothing of media/ or gw/): two wrongs cannot agree.  g
             report block and CNAME
   timeout   the caller stops sending RTP on an answered call: gwd releases it (BYE, Q.850 cause 41)
   dahdi     (the qemu tier) the tone over the ISUP and QSIG pairs of conf/dahdi/gateway.conf
+  ptime30   (a gwd with ptime = 30) its SDP and 30 ms packets; the tone both ways
   bench     (make bench only) BENCH_CALLS concurrent tone calls for BENCH_SECONDS: loss, jitter, gwd CPU
 Prints "ok: ..." / "FAIL: ..." and "media_peer: N passed, N failed".  Every wait is bounded.
 """
@@ -422,6 +423,25 @@ def case_dahdi():
     """the real DAHDI tier (tests/tdm/qemu/gwd_guest.sh, conf/dahdi/gateway.conf): the tone across the real
     B-channels of the ISUP pair and of the QSIG pair"""
     case_tone((('ISUP on DAHDI', '+15550012001'), ('QSIG on DAHDI', '+15550022001')), ((0, 8),))
+
+
+def case_ptime30():
+    """gwd with [sip] ptime = 30: its SDP says so and its packets carry 240 samples; the tone still passes
+    both ways (the peers send 20 ms packets: the jitter buffer takes any size)"""
+    c = Call('+15550012011', 0, 8, um_src=Tone(1004, -10, 8))
+    check(c.ok is not None and 'a=ptime:30' in c.ok.body, 'ptime30: answered, gwd\'s SDP says a=ptime:30')
+    if c.ok:
+        c.a.src = Tone(1004, -10, 0, start=0.3)
+        time.sleep(2.5)
+        c.a.src = None
+        for end, pt, who in ((c.b, 8, 'at the UM'), (c.a, 0, 'at the caller')):
+            samples, pk = end.audio(pt)
+            steps = set((y[2] - x[2]) & 0xffffffff for x, y in zip(pk, pk[1:]))
+            hz, dbm0 = measure(samples[4000:-2000])
+            check(steps == {240} and abs(hz - 1004) <= 2 and abs(dbm0 + 10) <= 1,
+                  'ptime30: %s: packets of 240 samples (%s), 1004 Hz -10 dBm0 arrives as %.2f Hz %.2f dBm0' %
+                  (who, sorted(steps)[:3], hz, dbm0))
+    c.hangup()
 
 
 def case_speech():

@@ -595,6 +595,10 @@ int gw_media_set_remote(struct gw_media *m, const struct gw_media_remote *r)
 		return -EINVAL;
 	if (r->key_local || r->key_remote)
 		return -EKEYREJECTED;	/* SRTP: not yet */
+	if (m->have_remote && !strcmp(r->ip, m->remote.ip) && r->port == m->remote.port && r->pt == m->remote.pt &&
+	    r->codec == m->remote.codec && r->te_pt == m->remote.te_pt && r->send == m->remote.send &&
+	    r->recv == m->remote.recv && r->dtmf == m->remote.dtmf)
+		return 0;	/* the same session again (a 183 then the 200 with the same SDP) */
 	ret = media_addr(r->ip, r->port, &m->peer, &m->peer_len);
 	if (ret < 0)
 		return ret;

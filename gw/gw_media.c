@@ -276,6 +276,10 @@ static void media_rtp_in(struct gw_media *m, const uint8_t *buf, size_t len, con
 		m->st.bad++;
 		return;
 	}
+	if (m->latched && (slen != m->peer_len || memcmp(src, &m->peer, slen))) {
+		m->st.bad++;	/* once the far end is known, nobody else speaks into the call */
+		return;
+	}
 	media_latch(m, src, slen);
 	m->last_rx_us = now;
 	m->st.rtp_rx++;

@@ -586,11 +586,24 @@ def case_hostile():
             (c.a.s if i % 2 else bad).sendto(pkt, gw_rtp)
             if i % 50 == 0:
                 time.sleep(0.02)
+        # valid RTP from a stranger (the caller's SSRC, a loud 2 kHz tone): must not reach the UM
+        # (its sequence numbers and timestamps a little ahead of the caller's: they would be played)
+        loud = Tone(2000, 0, 0)
+        for k in range(50):
+            seq, ts = (c.a.seq + 3) & 0xffff, (c.a.ts + 3 * 160) & 0xffffffff
+            pkt = bytes([0x80, 0, seq >> 8, seq & 0xff]) + ts.to_bytes(4, 'big') + \
+                c.a.ssrc.to_bytes(4, 'big') + encode(0, loud.next(160))
+            bad.sendto(pkt, gw_rtp)
+            time.sleep(0.02)
         time.sleep(1.0)
         n0 = len(c.a.rx)
         time.sleep(1.0)
         check(len(c.a.rx) - n0 >= 25, 'hostile: RTP still reaches the caller, not the stranger (%d packets in 1 s)' %
               (len(c.a.rx) - n0))
+        samples, _ = c.b.audio(0)
+        off = [w for w in (measure_window(samples[i:i + 800]) for i in range(8000, len(samples) - 799, 800))
+               if abs(w[0] - 1004) > 20 and w[1] > -30]
+        check(not off, 'hostile: nothing the stranger sent reached the UM (%d windows not 1004 Hz)' % len(off))
         samples, _ = c.b.audio(0)
         hz, dbm0 = measure(samples[-8000:])
         check(abs(hz - 1004) <= 2 and abs(dbm0 + 10) <= 1, 'hostile: the caller\'s tone still arrives (%.1f Hz %.1f dBm0)'

@@ -22,6 +22,7 @@
 #include "gw_media.h"
 #include "jbuf.h"
 #include "log.h"
+#include "sip_tp.h"
 #include "rtcp.h"
 #include "rtp.h"
 #include "rtp_event.h"
@@ -91,43 +92,13 @@ struct gw_media {
 
 /* ---- addresses ---- */
 
-static int media_addr(const char *ip, int port, struct sockaddr_storage *ss, socklen_t *len)
-{
-	struct sockaddr_in *a = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, ip, &a->sin_addr) == 1) {
-		a->sin_family = AF_INET;
-		a->sin_port = htons((uint16_t)port);
-		*len = sizeof(*a);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, ip, &a6->sin6_addr) == 1) {
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)port);
-		*len = sizeof(*a6);
-		return 0;
-	}
-	return -EINVAL;
-}
-
+/* "ip:port" of a socket address, for logs */
 static void media_addr_str(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
 	char ip[INET6_ADDRSTRLEN] = "?";
 	int port = 0;
 
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
-
-		inet_ntop(AF_INET, &a->sin_addr, ip, sizeof(ip));
-		port = ntohs(a->sin_port);
-	} else if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)ss;
-
-		inet_ntop(AF_INET6, &a6->sin6_addr, ip, sizeof(ip));
-		port = ntohs(a6->sin6_port);
-	}
+	sip_tp_addr_text(ss, ip, sizeof(ip), &port);
 	snprintf(buf, len, "%s:%d", ip, port);
 }
 
@@ -135,7 +106,7 @@ static int media_bind(const char *ip, int port, int *fd_out)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int fd, ret = media_addr(ip, port, &ss, &len);
+	int fd, ret = sip_tp_sockaddr(ip, port, &ss, &len);
 
 	if (ret < 0)
 		return ret;
@@ -603,7 +574,7 @@ int gw_media_set_remote(struct gw_media *m, const struct gw_media_remote *r)
 	    r->codec == m->remote.codec && r->te_pt == m->remote.te_pt && r->send == m->remote.send &&
 	    r->recv == m->remote.recv && r->dtmf == m->remote.dtmf)
 		return 0;	/* the same session again (a 183 then the 200 with the same SDP) */
-	ret = media_addr(r->ip, r->port, &m->peer, &m->peer_len);
+	ret = sip_tp_sockaddr(r->ip, r->port, &m->peer, &m->peer_len);
 	if (ret < 0)
 		return ret;
 	m->remote = *r;

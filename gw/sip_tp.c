@@ -128,8 +128,7 @@ static const char *tp_proto_name(int proto)
 
 /* ---- addresses ---- */
 
-/* ip (IPv4, IPv6, IPv6 in brackets) and port -> socket address */
-static int tp_sockaddr(const char *ip, int port, struct sockaddr_storage *ss, socklen_t *sl)
+int sip_tp_sockaddr(const char *ip, int port, struct sockaddr_storage *ss, socklen_t *sl)
 {
 	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
@@ -179,11 +178,10 @@ static int tp_parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t *
 	port = strtol(colon + 1, &end, 10);
 	if (errno || *end || port < 0 || port > 65535)
 		return -EINVAL;
-	return tp_sockaddr(ip, (int)port, ss, sl);
+	return sip_tp_sockaddr(ip, (int)port, ss, sl);
 }
 
-/* socket address -> ip text (no brackets) and port */
-static void tp_addr_text(const struct sockaddr_storage *ss, char *ip, size_t iplen, int *port)
+void sip_tp_addr_text(const struct sockaddr_storage *ss, char *ip, size_t iplen, int *port)
 {
 	if (ss->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
@@ -473,7 +471,7 @@ static int conn_new(struct sip_tp *tp, int proto, int fd, const struct sockaddr_
 	c->outgoing = outgoing;
 	c->id = conn_next_id(tp);
 	c->start_us = c->last_us = ev_now_us();
-	tp_addr_text(ss, c->ip, sizeof(c->ip), &c->port);
+	sip_tp_addr_text(ss, c->ip, sizeof(c->ip), &c->port);
 	tp_peer_text(c->ip, c->port, c->peer, sizeof(c->peer));
 	ev_timer_init(&c->timer, conn_timer, c);
 	rc = ev_fd_add(tp->loop, fd, POLLIN, conn_event, c);
@@ -1011,7 +1009,7 @@ static void udp_deliver(struct sip_tp *tp, size_t len, const struct sockaddr_sto
 	struct sip_tp_src src = { .proto = GW_PROTO_UDP };
 	size_t i;
 
-	tp_addr_text(ss, src.ip, sizeof(src.ip), &src.port);
+	sip_tp_addr_text(ss, src.ip, sizeof(src.ip), &src.port);
 	if (len > SIP_TP_MSG_MAX) {
 		LOGW(CAT, "udp %s:%d: datagram over %d bytes dropped", src.ip, src.port, SIP_TP_MSG_MAX);
 		return;
@@ -1094,7 +1092,7 @@ static int listener_open(struct sip_tp *tp, int proto, const char *addr, char *e
 	sl = sizeof(ss);
 	if (getsockname(l->fd, (struct sockaddr *)&ss, &sl) < 0)
 		goto fail;
-	tp_addr_text(&ss, l->ip, sizeof(l->ip), &l->port);
+	sip_tp_addr_text(&ss, l->ip, sizeof(l->ip), &l->port);
 	rc = ev_fd_add(tp->loop, l->fd, POLLIN, stream ? accept_event : udp_event, l);
 	if (rc) {
 		snprintf(err, errlen, "sip: %s listen %s: %s", tp_proto_name(proto), addr, strerror(-rc));
@@ -1183,7 +1181,7 @@ static int tp_send_udp(struct sip_tp *tp, const struct sip_tp_dst *dst, const ch
 
 	if (l->fd < 0 || !dst->ip)
 		return -ENOTCONN;
-	if (tp_sockaddr(dst->ip, dst->port, &ss, &sl) || dst->port == 0)
+	if (sip_tp_sockaddr(dst->ip, dst->port, &ss, &sl) || dst->port == 0)
 		return -EINVAL;
 	if (sendto(l->fd, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&ss, sl) < 0) {
 		int rc = -errno;
@@ -1255,9 +1253,9 @@ static int tp_send_stream(struct sip_tp *tp, const struct sip_tp_dst *dst, const
 	if (!c) {
 		if (!dst->ip)
 			return -ENOTCONN;
-		if (tp_sockaddr(dst->ip, dst->port, &ss, &sl) || dst->port == 0)
+		if (sip_tp_sockaddr(dst->ip, dst->port, &ss, &sl) || dst->port == 0)
 			return -EINVAL;
-		tp_addr_text(&ss, ip, sizeof(ip), &port);
+		sip_tp_addr_text(&ss, ip, sizeof(ip), &port);
 		c = conn_find(tp, dst->proto, ip, port, dst->tls_name && dst->tls_name[0] ? dst->tls_name : NULL);
 	}
 	if (!c) {

@@ -16,6 +16,7 @@
 #define SIP_TP_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 
 #include "ev.h"
 #include "gw_conf.h"
@@ -70,6 +71,11 @@ int sip_tp_send(struct sip_tp *tp, const struct sip_tp_dst *dst, const char *msg
 
 /* the address the listener of proto is bound to (port resolved when 0 was asked): 0 or -ENOENT */
 int sip_tp_local(const struct sip_tp *tp, int proto, char *ip, size_t iplen, int *port);
+
+/* ip (IPv4, IPv6, IPv6 in brackets) and port -> socket address: 0 or -EINVAL (also used for RTP) */
+int sip_tp_sockaddr(const char *ip, int port, struct sockaddr_storage *ss, socklen_t *sl);
+/* socket address -> ip text (no brackets) and port */
+void sip_tp_addr_text(const struct sockaddr_storage *ss, char *ip, size_t iplen, int *port);
 
 /* open TCP/TLS connections */
 size_t sip_tp_conn_count(const struct sip_tp *tp);

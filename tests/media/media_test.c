@@ -1,7 +1,8 @@
 /*
  * media_test.c - media/ alone: G.711 (every code, the digital milliwatt, A<->u), RTP packets and stream
  * state (RFC 3550 A.1, A.8), RFC 4733 events both ways, the jitter buffer under jitter, loss and
- * reordering, and DTMF tones sent, detected and refused (twist, level, frequency, talk-off).
+ * reordering, DTMF tones sent, detected and refused (twist, level, frequency, talk-off), a=crypto lines
+ * (RFC 4568) and SRTP/SRTCP through msrtp (round trips, tampering, replay, a wrong key).
  * Table-driven; ends with "N passed, N failed".
  */
 #include <errno.h>
@@ -13,9 +14,11 @@
 #include "dtmf.h"
 #include "g711.h"
 #include "jbuf.h"
+#include "msrtp.h"
 #include "rtcp.h"
 #include "rtp.h"
 #include "rtp_event.h"
+#include "sdes.h"
 #include "testlib.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -473,6 +476,177 @@ static void talkoff_tests(void)
 	printf("# talk-off: %d s of speech-like audio, %d false digits\n", seconds, false_digits);
 }
 
+/* ---- a=crypto (RFC 4568) ---- */
+
+static void sdes_tests(void)
+{
+	static const struct {
+		const char *in, *out;
+	} b64v[] = {	/* RFC 4648 section 10 */
+		{ "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" }, { "foo", "Zm9v" },
+		{ "foob", "Zm9vYg==" }, { "fooba", "Zm9vYmE=" }, { "foobar", "Zm9vYmFy" },
+	};
+	static const struct {
+		const char *what, *line;
+		int rc, tag, suite;
+	} vec[] = {
+		{ "RFC 4568 example without MKI", "1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR",
+		  0, 1, SDES_AES_CM_128_HMAC_SHA1_80 },
+		{ "32-bit tag, lifetime 2^31", "2 AES_CM_128_HMAC_SHA1_32 inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj|2^31",
+		  0, 2, SDES_AES_CM_128_HMAC_SHA1_32 },
+		{ "decimal lifetime", "7 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|1048576",
+		  0, 7, 0 },
+		{ "trailing CRLF", "1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n", 0, 1, 0 },
+		{ "RFC 4568 example with MKI", "1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20|1:4",
+		  -ENOTSUP, 1, 0 },
+		{ "short lifetime 2^10", "1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^10",
+		  -ENOTSUP, 1, 0 },
+		{ "unknown suite", "1 F8_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR", -ENOTSUP, 1, 0 },
+		{ "session parameter", "1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR "
+		  "UNENCRYPTED_SRTP", -ENOTSUP, 1, 0 },
+		{ "two keys", "1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20|1:4;"
+		  "inline:QUJjZGVmMTIzNDU2Nzg5QUJDREUwMTIzNDU2Nzg5|2^20|2:4", -ENOTSUP, 1, 0 },
+		{ "29-octet key", "1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaQ==", -EINVAL, 1, 0 },
+		{ "not base64", "1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxa!BR", -EINVAL, 1, 0 },
+		{ "no inline:", "1 AES_CM_128_HMAC_SHA1_80 PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR", -EINVAL, 1, 0 },
+		{ "tag not a number", "x AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR", -EINVAL, 0, 0 },
+		{ "tag of ten digits", "1234567890 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR",
+		  -EINVAL, 0, 0 },
+		{ "empty", "", -EINVAL, 0, 0 },
+		{ "bad lifetime", "1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^x", -EINVAL, 1, 0 },
+	};
+	struct sdes_key k, back;
+	char buf[SDES_VALUE_MAX], red[SDES_VALUE_MAX];
+	uint8_t raw[64];
+	int n, ok = 1;
+
+	for (size_t i = 0; i < NELEM(b64v); i++) {
+		size_t len = strlen(b64v[i].in);
+
+		n = sdes_base64_encode((const uint8_t *)b64v[i].in, len, buf, sizeof(buf));
+		ok &= n >= 0 && !strcmp(buf, b64v[i].out);
+		n = sdes_base64_decode(b64v[i].out, strlen(b64v[i].out), raw, sizeof(raw));
+		ok &= n == (int)len && !memcmp(raw, b64v[i].in, len);
+	}
+	CHECK(ok, "base64: RFC 4648 section 10's vectors both ways");
+	CHECK(sdes_base64_decode("Zh==", 4, raw, sizeof(raw)) == -EINVAL && sdes_base64_decode("Zg=", 3, raw, 8) == -EINVAL &&
+	      sdes_base64_decode("Zm9vYmFy", 8, raw, 5) == -ENOSPC, "base64: non-canonical, bad padding, no room refused");
+	for (size_t i = 0; i < NELEM(vec); i++) {
+		int rc = sdes_parse(vec[i].line, &k);
+
+		CHECK(rc == vec[i].rc && (rc || (k.tag == vec[i].tag && k.suite == vec[i].suite)),
+		      "a=crypto %s: %d (want %d)", vec[i].what, rc, vec[i].rc);
+	}
+	CHECK(sdes_parse(vec[0].line, &k) == 0 && k.key[0] == 0x3d && k.key[29] == 0x51,
+	      "the key of RFC 4568's example decodes (3d ... 51)");
+	n = sdes_format(&k, buf, sizeof(buf));
+	CHECK(n > 0 && !strcmp(buf, vec[0].line), "format gives the same line back: %s", buf);
+	CHECK(sdes_parse(buf, &back) == 0 && !memcmp(&back, &k, sizeof(k)), "and it parses to the same key");
+	CHECK(sdes_format(&k, buf, 20) == -ENOSPC && buf[0] == '\0', "format without room: -ENOSPC");
+	sdes_redact(vec[1].line, red, sizeof(red));
+	CHECK(!strcmp(red, "2 AES_CM_128_HMAC_SHA1_32 inline:...") && !strstr(red, "NzB4"), "redacted for logs: %s", red);
+	CHECK(sdes_rtp_tag_len(SDES_AES_CM_128_HMAC_SHA1_80) == 10 && sdes_rtp_tag_len(SDES_AES_CM_128_HMAC_SHA1_32) == 4,
+	      "tags of 80 and 32 bits");
+}
+
+/* ---- SRTP through msrtp (libsrtp2) ---- */
+
+static size_t srtp_test_packet(uint8_t *pkt, uint16_t seq, uint32_t ssrc)
+{
+	struct rtp_hdr h = { .pt = 8, .seq = seq, .ts = seq * 160u, .ssrc = ssrc };
+	uint8_t payload[160];
+	int n;
+
+	for (int i = 0; i < 160; i++)
+		payload[i] = (uint8_t)(seq + i);
+	n = rtp_build(&h, payload, sizeof(payload), pkt, 256);
+	return n > 0 ? (size_t)n : 0;
+}
+
+static void msrtp_suite_tests(int suite)
+{
+	struct sdes_key a = { .tag = 1, .suite = suite }, b = { .tag = 1, .suite = suite };
+	struct msrtp *alice, *bob;
+	struct msrtp_stats st;
+	uint8_t pkt[256], plain[256], keep[256];
+	size_t len, klen = 0;
+	int ok = 1, grew = 1, differs = 0, tag = sdes_rtp_tag_len(suite);
+	const char *name = sdes_suite_name(suite);
+
+	for (int i = 0; i < SDES_KEY_LEN; i++) {
+		a.key[i] = (uint8_t)(i * 7 + 1);
+		b.key[i] = (uint8_t)(i * 13 + 5);
+	}
+	CHECK(msrtp_new(&a, &b, &alice) == 0 && msrtp_new(&b, &a, &bob) == 0, "%s: two ends", name);
+	/* 300 packets from 65400: the sequence number wraps, the rollover counter goes to 1 on both ends */
+	for (int i = 0; i < 300; i++) {
+		uint16_t seq = (uint16_t)(65400 + i);
+
+		len = srtp_test_packet(pkt, seq, 0x11223344);
+		memcpy(plain, pkt, len);
+		if (msrtp_protect_rtp(alice, pkt, &len, sizeof(pkt)) < 0) {
+			ok = 0;
+			break;
+		}
+		grew &= len == 12 + 160 + (size_t)tag;
+		differs += memcmp(pkt + 12, plain + 12, 160) != 0;
+		if (i == 10) {
+			memcpy(keep, pkt, len);
+			klen = len;
+		}
+		ok &= msrtp_unprotect_rtp(bob, pkt, &len) == 0 && len == 172 && !memcmp(pkt, plain, len);
+	}
+	CHECK(ok, "%s: 300 packets across a sequence wrap: each unprotected to the same packet", name);
+	CHECK(grew && differs == 300, "%s: each %d octets longer (the tag), payload encrypted (%d of 300)", name, tag,
+	      differs);
+	len = klen;
+	CHECK(msrtp_unprotect_rtp(bob, keep, &len) == -EALREADY, "%s: a replayed packet is refused", name);
+	len = srtp_test_packet(pkt, 180, 0x11223344);
+	msrtp_protect_rtp(alice, pkt, &len, sizeof(pkt));
+	pkt[40] ^= 1;
+	CHECK(msrtp_unprotect_rtp(bob, pkt, &len) == -EBADMSG, "%s: a flipped payload bit fails authentication", name);
+	len = srtp_test_packet(pkt, 181, 0x11223344);
+	msrtp_protect_rtp(alice, pkt, &len, sizeof(pkt));
+	CHECK(msrtp_unprotect_rtp(alice, pkt, &len) == -EBADMSG, "%s: the wrong key fails authentication", name);
+	len = 10;
+	CHECK(msrtp_unprotect_rtp(bob, pkt, &len) == -EBADMSG, "%s: a 10-octet packet is refused", name);
+	len = srtp_test_packet(pkt, 182, 0x11223344);
+	CHECK(msrtp_protect_rtp(alice, pkt, &len, len + 4) == -ENOSPC, "%s: no room for the tag: -ENOSPC", name);
+
+	/* SRTCP: an RR of 8 octets + one report block; index and an 80-bit tag with either suite */
+	uint8_t rr[64] = { 0x81, 201, 0, 7, 0x55, 0x66, 0x77, 0x88 };
+	for (int i = 8; i < 32; i++)
+		rr[i] = (uint8_t)i;
+	memcpy(plain, rr, 32);
+	len = 32;
+	CHECK(msrtp_protect_rtcp(alice, rr, &len, sizeof(rr)) == 0 && len == 32 + 4 + 10 && (rr[32] & 0x80) &&
+	      memcmp(rr + 8, plain + 8, 24) && !memcmp(rr, plain, 8),
+	      "%s: SRTCP: header clear, the rest encrypted, E flag + index + 10-octet tag (%zu octets)", name, len);
+	CHECK(msrtp_unprotect_rtcp(bob, rr, &len) == 0 && len == 32 && !memcmp(rr, plain, 32),
+	      "%s: SRTCP unprotected to the same report", name);
+	/* the far end keys again (a re-INVITE): the old key no longer passes, the new one does */
+	CHECK(msrtp_set_rx(bob, &b) == 0, "%s: inbound keyed again", name);
+	len = srtp_test_packet(pkt, 200, 0x11223344);
+	msrtp_protect_rtp(alice, pkt, &len, sizeof(pkt));
+	CHECK(msrtp_unprotect_rtp(bob, pkt, &len) == -EBADMSG, "%s: the old key is refused after re-keying", name);
+	msrtp_get_stats(bob, &st);
+	CHECK(st.unprotected_rtp == 300 && st.unprotected_rtcp == 1 && st.replay == 1 && st.auth_fail >= 3,
+	      "%s: counted: %lu RTP, %lu RTCP, %lu replay, %lu auth", name, st.unprotected_rtp, st.unprotected_rtcp,
+	      st.replay, st.auth_fail);
+	msrtp_free(alice);
+	msrtp_free(bob);
+}
+
+static void msrtp_tests(void)
+{
+	struct sdes_key bad = { .tag = 1, .suite = 9 };
+	struct msrtp *s;
+
+	msrtp_suite_tests(SDES_AES_CM_128_HMAC_SHA1_80);
+	msrtp_suite_tests(SDES_AES_CM_128_HMAC_SHA1_32);
+	CHECK(msrtp_new(&bad, &bad, &s) == -EINVAL && !s, "an unknown suite: -EINVAL");
+}
+
 int main(void)
 {
 	g711_tests();
@@ -483,6 +657,8 @@ int main(void)
 	jbuf_tests();
 	dtmf_tests();
 	talkoff_tests();
+	sdes_tests();
+	msrtp_tests();
 	printf("%d passed, %d failed\n", test_passed, test_failed);
 	return test_failed ? 1 : 0;
 }

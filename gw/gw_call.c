@@ -25,6 +25,7 @@
 #include "map_q850.h"
 #include "map_sip.h"
 #include "map_uui.h"
+#include "sdes.h"
 
 #define CALL_REASON_MAX 96
 
@@ -53,6 +54,11 @@ struct gw_call {
 	char name[24];			/* "call 7", the media's log prefix */
 	int early_sent;			/* SIP -> TDM: 18x with SDP already sent */
 	int inband;			/* SIP -> TDM: the TDM side said in-band information is available */
+	/* SRTP with SDES (RFC 4568): our a=crypto value (offered or answered; "" = plain RTP), the far end's
+	 * (once known), and whether our offer was RTP/SAVP (srtp = required) */
+	char key_local[SDES_VALUE_MAX];
+	char key_remote[GW_SDP_CRYPTO_LEN];
+	int offer_savp;
 	struct ev_timer no_answer;
 	uint64_t start_us;
 };
@@ -169,6 +175,102 @@ static void call_sdp_local(struct gw_call *c, struct gw_sdp_local *l)
 	l->port = c->media ? gw_media_port(c->media) : 0;
 	l->sess_id = c->id;
 	l->sess_ver = 1;
+	l->crypto = c->key_local[0] ? c->key_local : NULL;
+	l->savp = c->offer_savp;
+}
+
+/* ---- SRTP: SDES keys only on TLS legs, per the peer's srtp policy ---- */
+
+_Static_assert((int)GW_SRTP_OFF == (int)GW_SDP_SRTP_OFF && (int)GW_SRTP_OPTIONAL == (int)GW_SDP_SRTP_OPTIONAL &&
+	       (int)GW_SRTP_REQUIRED == (int)GW_SDP_SRTP_REQUIRED, "gw_sdp's srtp policy values are gw_conf's");
+
+/* the policy of the SIP leg: the peer's, or for a TLS client that is no configured peer the TLS default */
+static int call_srtp_policy(const struct gw_call *c, int tls)
+{
+	if (c->peer)
+		return c->peer->srtp;
+	return tls ? GW_SRTP_OPTIONAL : GW_SRTP_OFF;
+}
+
+static void call_srtp_clear(struct gw_call *c)
+{
+	memset(c->key_local, 0, sizeof(c->key_local));
+	memset(c->key_remote, 0, sizeof(c->key_remote));
+	c->offer_savp = 0;
+	if (c->sip)
+		sip_leg_set_key(c->sip, NULL);
+}
+
+/* our key for the SIP leg's session: suite and tag of the far end's line (answers) or ours (offers) */
+static int call_srtp_key(struct gw_call *c, int suite, int tag)
+{
+	int ret = gw_media_new_key(suite, tag, c->key_local, sizeof(c->key_local));
+
+	if (ret < 0) {
+		c->key_local[0] = '\0';
+		CLOG(LOG_LVL_ERROR, c, "no SRTP key: %s", strerror(-ret));
+	}
+	return ret;
+}
+
+/* an offer of ours toward peer: SRTP keys over TLS unless srtp = off; RTP/SAVP with srtp = required, else
+ * RTP/AVP with a=crypto (SRTP at best effort, plain RTP if the answer has no key) */
+static int call_srtp_offer(struct gw_call *c, const struct gw_peer_conf *peer)
+{
+	call_srtp_clear(c);
+	if (!peer || peer->proto != GW_PROTO_TLS || peer->srtp == GW_SRTP_OFF)
+		return 0;
+	c->offer_savp = peer->srtp == GW_SRTP_REQUIRED;
+	return call_srtp_key(c, SDES_AES_CM_128_HMAC_SHA1_80, 1);
+}
+
+/* the far end's offer (INVITE): 0 (c->key_local/key_remote set for SRTP), or -EPERM with *why: 488 */
+static int call_srtp_answer(struct gw_call *c, const struct gw_sdp *offer, int tls, const char **why)
+{
+	struct sdes_key theirs;
+	char red[SDES_VALUE_MAX];
+	int line, sec = gw_sdp_sec_answer(offer, tls, call_srtp_policy(c, tls), &line, why);
+
+	call_srtp_clear(c);
+	if (sec == GW_SDP_SEC_REFUSE)
+		return -EPERM;
+	if (sec == GW_SDP_SEC_RTP) {
+		if (offer->ncrypto)
+			CLOG(LOG_LVL_NOTICE, c, "SDP offer: its SDES keys are ignored (%s): plain RTP",
+			     tls ? "srtp = off" : "not a TLS leg: keys sent in clear are not used");
+		return 0;
+	}
+	sdes_parse(offer->crypto[line], &theirs);
+	if (call_srtp_key(c, theirs.suite, theirs.tag) < 0) {
+		*why = "no SRTP key";
+		return -EPERM;
+	}
+	snprintf(c->key_remote, sizeof(c->key_remote), "%s", offer->crypto[line]);
+	sdes_redact(offer->crypto[line], red, sizeof(red));
+	CLOG(LOG_LVL_INFO, c, "SDP offer: SRTP with the far end's key %s (%s), ours of the same suite and tag", red,
+	     offer->savp ? "RTP/SAVP" : "RTP/AVP at best effort");
+	return 0;
+}
+
+/* the answer to our offer: 0 (SRTP keys set, or plain RTP after a best-effort offer), -EPERM (we need SRTP
+ * and the answer has none of our tag and suite) */
+static int call_srtp_answered(struct gw_call *c, const struct gw_sdp *answer)
+{
+	struct sdes_key ours, theirs;
+	int i;
+
+	if (!c->key_local[0] || sdes_parse(c->key_local, &ours) < 0)
+		return 0;
+	i = gw_sdp_crypto_pick(answer, ours.tag, &theirs);
+	if (i >= 0 && theirs.suite == ours.suite) {
+		snprintf(c->key_remote, sizeof(c->key_remote), "%s", answer->crypto[i]);
+		return 0;
+	}
+	if (c->offer_savp)
+		return -EPERM;
+	CLOG(LOG_LVL_INFO, c, "SDP answer without a key for our best-effort SRTP offer: plain RTP");
+	call_srtp_clear(c);
+	return 0;
 }
 
 /* ---- media: the RTP session and the B-channel ---- */
@@ -252,25 +354,38 @@ static void call_media_remote(struct gw_call *c, const struct gw_sdp *sdp, int c
 	r.send = sdp->dir == GW_SDP_SENDRECV || sdp->dir == GW_SDP_RECVONLY;
 	r.recv = sdp->dir == GW_SDP_SENDRECV || sdp->dir == GW_SDP_SENDONLY;
 	r.dtmf = c->peer ? c->peer->dtmf : GW_DTMF_RFC4733;
+	if (c->key_local[0] && c->key_remote[0]) {
+		r.key_local = c->key_local;
+		r.key_remote = c->key_remote;
+	}
 	ret = gw_media_set_remote(c->media, &r);
+	if (!ret && r.key_local && c->sip)
+		sip_leg_set_key(c->sip, c->key_local);	/* re-INVITEs are answered with it */
 	if (ret < 0)
 		CLOG(LOG_LVL_WARN, c, "media toward %s:%d not set: %s", r.ip, r.port, strerror(-ret));
 }
 
-/* the SIP side's SDP answer (18x or 2xx of our INVITE) */
-static void call_media_answer(struct gw_call *c, const char *body)
+/* the SIP side's SDP answer (18x or 2xx of our INVITE): 0, -EPERM (no SRTP where srtp = required) */
+static int call_media_answer(struct gw_call *c, const char *body)
 {
 	struct gw_sdp sdp;
 	char err[128] = "";
 	int codec;
 
 	if (!body[0])
-		return;
-	if (gw_sdp_parse(body, strlen(body), &sdp, err, sizeof(err)) < 0 || gw_sdp_check_answer(&sdp, 0, &codec) < 0) {
-		CLOG(LOG_LVL_WARN, c, "SDP answer not usable (%s): no media", err[0] ? err : "no G.711");
-		return;
+		return 0;
+	if (gw_sdp_parse(body, strlen(body), &sdp, err, sizeof(err)) < 0 ||
+	    gw_sdp_check_answer(&sdp, c->offer_savp, &codec) < 0) {
+		CLOG(LOG_LVL_WARN, c, "SDP answer not usable (%s): no media", err[0] ? err :
+		     c->offer_savp && !sdp.savp ? "RTP/AVP to our RTP/SAVP offer" : "no G.711, or another profile");
+		return c->offer_savp ? -EPERM : 0;
+	}
+	if (call_srtp_answered(c, &sdp) < 0) {
+		CLOG(LOG_LVL_WARN, c, "SDP answer without an SDES key of our tag and suite: no SRTP, no media");
+		return -EPERM;
 	}
 	call_media_remote(c, &sdp, codec);
+	return 0;
 }
 
 /* ---- the SIP leg of a SIP -> TDM call: answering it ---- */
@@ -540,11 +655,17 @@ static void call_sip_invite(struct gw *gw, const struct sip_event *ev)
 		goto out;
 	}
 	if (sdp[0]) {
+		const char *refusal = NULL;
+		int tls = sip_leg_proto(ev->leg) == GW_PROTO_TLS;
+
+		err[0] = '\0';
 		if (gw_sdp_parse(sdp, strlen(sdp), &offer, err, sizeof(err)) < 0 ||
-		    gw_sdp_check_answer(&offer, 0, &(int){ 0 }) < 0) {
-			CLOG(LOG_LVL_NOTICE, c, "SDP offer not acceptable (%s): 488", err[0] ? err : "no G.711");
+		    call_srtp_answer(c, &offer, tls, &refusal) < 0 ||
+		    gw_sdp_check_answer(&offer, offer.savp, &(int){ 0 }) < 0) {
+			refusal = err[0] ? err : refusal ? refusal : "no G.711";
+			CLOG(LOG_LVL_NOTICE, c, "SDP offer not acceptable (%s): 488", refusal);
 			gw->stats.rejected++;
-			call_sip_respond(c, 488, 0);
+			call_sip_respond_warn(c, 488, 0, refusal);
 			goto out;
 		}
 		snprintf(c->offer, sizeof(c->offer), "%s", sdp);
@@ -647,6 +768,8 @@ static int call_invite_peer(struct gw_call *c, const struct gw_peer_conf *peer, 
 	call_um_out(c, peer, &out);
 	if (ruri)
 		snprintf(out.request_uri, sizeof(out.request_uri), "%s", ruri);
+	if (call_srtp_offer(c, peer) < 0)
+		return -EIO;
 	call_sdp_local(c, &l);
 	if (gw_sdp_offer(&l, sdp, sizeof(sdp)) < 0)
 		return -ENOSPC;
@@ -857,17 +980,43 @@ static void call_sip_end(struct gw_call *c, const struct sip_event *ev)
 	call_tdm_drop(c, cause);
 }
 
-/* a re-INVITE changed the SIP side's session (the UA answered it) */
+/* the answer to our offer lacks the SRTP that srtp = required asks for: both legs released (cause 88,
+ * incompatible destination, as 488 maps in RFC 3398); the caller frees the call (call_maybe_free) */
+static void call_srtp_refused(struct gw_call *c)
+{
+	char reason[CALL_REASON_MAX];
+
+	CLOG(LOG_LVL_NOTICE, c, "srtp = required toward %s and the answer has no SRTP: released (cause 88)",
+	     c->peer ? c->peer->name : "-");
+	call_set_state(c, GW_CALL_RELEASING);
+	call_tdm_drop(c, 88);
+	if (c->sip) {
+		call_reason_q850(88, reason, sizeof(reason));
+		sip_leg_bye(c->sip, reason);
+		c->sip = NULL;
+	}
+}
+
+/* a re-INVITE changed the SIP side's session (the UA answered it, with our key if the call has SRTP) */
 static void call_sip_media(struct gw_call *c)
 {
 	struct gw_sdp sdp;
+	struct sdes_key ours, theirs;
 	char err[128];
 	const char *body = sip_leg_remote_sdp(c->sip);
+	int codec, i = -1;
 
-	int codec;
-
-	if (gw_sdp_parse(body, strlen(body), &sdp, err, sizeof(err)) < 0 || gw_sdp_check_answer(&sdp, 0, &codec) < 0)
+	if (gw_sdp_parse(body, strlen(body), &sdp, err, sizeof(err)) < 0 ||
+	    gw_sdp_check_answer(&sdp, sdp.savp, &codec) < 0)
 		return;
+	if (c->media && gw_media_srtp(c->media) && sdes_parse(c->key_local, &ours) == 0) {
+		for (i = 0; i < sdp.ncrypto && i < GW_SDP_CRYPTO; i++)
+			if (sdes_parse(sdp.crypto[i], &theirs) == 0 && theirs.suite == ours.suite)
+				break;
+		if (i >= sdp.ncrypto || i >= GW_SDP_CRYPTO)
+			return;		/* the UA refused it (488) */
+		snprintf(c->key_remote, sizeof(c->key_remote), "%s", sdp.crypto[i]);
+	}
 	CLOG(LOG_LVL_INFO, c, "SIP re-INVITE: media %s:%d %s", sdp.ip, sdp.port, gw_sdp_dir_name(sdp.dir));
 	call_media_remote(c, &sdp, codec);
 }
@@ -891,7 +1040,10 @@ void gw_call_sip_event(void *arg, const struct sip_event *ev)
 		call_sip_media(c);
 		break;
 	case SIP_EV_ANSWER:
-		call_media_answer(c, sip_leg_remote_sdp(ev->leg));
+		if (call_media_answer(c, sip_leg_remote_sdp(ev->leg)) < 0) {
+			call_srtp_refused(c);
+			break;
+		}
 		call_set_state(c, GW_CALL_ANSWERED);
 		gw->stats.answered++;
 		CLOG(LOG_LVL_INFO, c, "SIP %d -> answer %s", ev->code, c->tdm ? tdm_call_name(c->tdm) : "-");

@@ -22,10 +22,12 @@
 #include "gw_media.h"
 #include "jbuf.h"
 #include "log.h"
+#include "msrtp.h"
 #include "sip_tp.h"
 #include "rtcp.h"
 #include "rtp.h"
 #include "rtp_event.h"
+#include "sdes.h"
 
 #define MEDIA_FRAME_MAX 240		/* samples of a 30 ms packet */
 #define MEDIA_FIFO (8 * MEDIA_FRAME_MAX)	/* B-channel octets kept for TDM -> IP */
@@ -88,6 +90,9 @@ struct gw_media {
 	int far_fraction;		/* what it said of our stream: fraction lost (0..255), jitter */
 	uint32_t far_jitter;
 	struct gw_media_stats st;
+
+	struct msrtp *srtp;		/* SRTP (RFC 3711) with these SDES keys; NULL = plain RTP */
+	struct sdes_key key_tx, key_rx;
 };
 
 /* ---- addresses ---- */
@@ -235,7 +240,7 @@ static int media_tone_frame(struct gw_media *m, int16_t *lin, int n)
 	return 1;
 }
 
-static void media_rtp_in(struct gw_media *m, const uint8_t *buf, size_t len, const struct sockaddr_storage *src,
+static void media_rtp_in(struct gw_media *m, uint8_t *buf, size_t len, const struct sockaddr_storage *src,
 			 socklen_t slen)
 {
 	struct rtp_event_rx_ev ev[RTP_EVENT_RX_MAX];
@@ -243,12 +248,14 @@ static void media_rtp_in(struct gw_media *m, const uint8_t *buf, size_t len, con
 	uint64_t now = ev_now_us();
 	int n;
 
-	if (!m->have_remote || rtp_parse(buf, len, &h) < 0 || (h.pt != m->remote.pt && h.pt != m->remote.te_pt)) {
-		m->st.bad++;
+	if (!m->have_remote || (m->latched && (slen != m->peer_len || memcmp(src, &m->peer, slen)))) {
+		m->st.bad++;	/* once the far end is known, nobody else speaks into the call */
 		return;
 	}
-	if (m->latched && (slen != m->peer_len || memcmp(src, &m->peer, slen))) {
-		m->st.bad++;	/* once the far end is known, nobody else speaks into the call */
+	/* SRTP: authenticated before anything of it is believed (the latch included) */
+	if ((m->srtp && msrtp_unprotect_rtp(m->srtp, buf, &len) < 0) || rtp_parse(buf, len, &h) < 0 ||
+	    (h.pt != m->remote.pt && h.pt != m->remote.te_pt)) {
+		m->st.bad++;
 		return;
 	}
 	media_latch(m, src, slen);
@@ -302,7 +309,10 @@ static void media_rtcp_readable(void *arg, int fd, short revents)
 
 		if (n < 0)
 			return;
-		if (rtcp_parse(buf, (size_t)n, m->tx.ssrc, &in) < 0) {
+		size_t len = (size_t)n;
+
+		if ((m->srtp && msrtp_unprotect_rtcp(m->srtp, buf, &len) < 0) ||
+		    rtcp_parse(buf, len, m->tx.ssrc, &in) < 0) {
 			m->st.bad++;
 			continue;
 		}
@@ -326,8 +336,9 @@ static void media_rtcp_send(void *arg)
 	struct rtcp_out o = { .tx = &m->tx, .rx = &m->rx, .cname = m->name, .ntp_us = media_wall_us(),
 			      .now_ts = m->tx.ts, .last_sr = m->last_sr, .last_sr_us = m->last_sr_us,
 			      .now_us = ev_now_us() };
-	uint8_t pkt[MEDIA_PKT_MAX];
+	uint8_t pkt[MEDIA_PKT_MAX + MSRTP_OVERHEAD];
 	uint32_t r;
+	size_t len;
 	int n;
 
 	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
@@ -335,8 +346,13 @@ static void media_rtcp_send(void *arg)
 	ev_timer_start(m->loop, &m->rtcp_timer, MEDIA_RTCP_MS / 2 + r % MEDIA_RTCP_MS);
 	if (!m->have_peer)
 		return;
-	n = rtcp_compose(&o, pkt, sizeof(pkt));
-	if (n > 0 && sendto(m->rtcp_fd, pkt, (size_t)n, 0, (struct sockaddr *)&m->peer_rtcp, m->peer_len) == n)
+	n = rtcp_compose(&o, pkt, MEDIA_PKT_MAX);
+	if (n <= 0)
+		return;
+	len = (size_t)n;
+	if (m->srtp && msrtp_protect_rtcp(m->srtp, pkt, &len, sizeof(pkt)) < 0)
+		return;
+	if (sendto(m->rtcp_fd, pkt, len, 0, (struct sockaddr *)&m->peer_rtcp, m->peer_len) == (ssize_t)len)
 		m->st.rtcp_tx++;
 }
 
@@ -399,9 +415,14 @@ static void media_writer(void *arg)
 
 /* ---- TDM -> IP ---- */
 
-static void media_send(struct gw_media *m, const uint8_t *pkt, int len)
+/* pkt has MSRTP_OVERHEAD octets of room after len for SRTP's tag */
+static void media_send(struct gw_media *m, uint8_t *pkt, int len)
 {
-	if (len > 0 && sendto(m->rtp_fd, pkt, (size_t)len, 0, (struct sockaddr *)&m->peer, m->peer_len) == len)
+	size_t n = len > 0 ? (size_t)len : 0;
+
+	if (!n || (m->srtp && msrtp_protect_rtp(m->srtp, pkt, &n, (size_t)len + MSRTP_OVERHEAD) < 0))
+		return;
+	if (sendto(m->rtp_fd, pkt, n, 0, (struct sockaddr *)&m->peer, m->peer_len) == (ssize_t)n)
 		m->st.rtp_tx++;
 }
 
@@ -429,7 +450,7 @@ static void media_detect(struct gw_media *m, const int16_t *lin, int n)
 /* one ptime of B-channel audio: an RFC 4733 packet while a digit is on, else the audio */
 static void media_tx_frame(struct gw_media *m, const uint8_t *frame)
 {
-	uint8_t pkt[MEDIA_PKT_MAX], payload[MEDIA_FRAME_MAX];
+	uint8_t pkt[MEDIA_PKT_MAX + MSRTP_OVERHEAD], payload[MEDIA_FRAME_MAX];
 	int16_t lin[MEDIA_FRAME_MAX];
 	int n = m->samples, codec;
 
@@ -438,13 +459,13 @@ static void media_tx_frame(struct gw_media *m, const uint8_t *frame)
 	if (!m->have_peer || !m->remote.send)
 		return;
 	if (rtp_event_tx_active(&m->evtx)) {
-		media_send(m, pkt, rtp_event_tx_packet(&m->evtx, &m->tx, m->remote.te_pt, (uint32_t)n, pkt, sizeof(pkt)));
+		media_send(m, pkt, rtp_event_tx_packet(&m->evtx, &m->tx, m->remote.te_pt, (uint32_t)n, pkt, MEDIA_PKT_MAX));
 		return;
 	}
 	codec = m->remote.codec == 0 ? G711_ULAW : G711_ALAW;
 	memcpy(payload, frame, (size_t)n);
 	g711_transcode(m->law, codec, payload, (size_t)n);
-	media_send(m, pkt, rtp_tx_packet(&m->tx, m->remote.pt, payload, (size_t)n, (uint32_t)n, pkt, sizeof(pkt)));
+	media_send(m, pkt, rtp_tx_packet(&m->tx, m->remote.pt, payload, (size_t)n, (uint32_t)n, pkt, MEDIA_PKT_MAX));
 }
 
 static void media_bearer_readable(void *arg, int fd, short revents)
@@ -542,6 +563,15 @@ void gw_media_free(struct gw_media *m)
 	if (st.rtcp_rx)
 		MLOG(LOG_LVL_INFO, m, "RTCP sent %lu, received %lu: the far end lost %.1f %% of our stream, jitter %u, "
 		     "round trip %ld us", st.rtcp_tx, st.rtcp_rx, m->far_fraction * 100.0 / 256, m->far_jitter, m->rtt_us);
+	if (m->srtp) {
+		struct msrtp_stats ss;
+
+		msrtp_get_stats(m->srtp, &ss);
+		MLOG(LOG_LVL_INFO, m, "SRTP %s: protected %lu RTP %lu RTCP, unprotected %lu RTP %lu RTCP; refused: %lu "
+		     "failed authentication, %lu replayed", sdes_suite_name(m->key_tx.suite), ss.protected_rtp,
+		     ss.protected_rtcp, ss.unprotected_rtp, ss.unprotected_rtcp, ss.auth_fail, ss.replay);
+		msrtp_free(m->srtp);
+	}
 	ev_timer_stop(m->loop, &m->rtcp_timer);
 	gw_media_set_bearer(m, -1, 0, 0);
 	if (m->rtp_fd >= 0) {
@@ -561,6 +591,60 @@ int gw_media_port(const struct gw_media *m)
 	return m->port;
 }
 
+/* SRTP keys of an offer/answer: the first turn SRTP on; later ones may re-key what the far end sends (ours
+ * never change within a call).  0, -EINVAL (a key unreadable, the two suites differ), -EPROTO (SRTP
+ * turned off, or our key changed, within a call), -EIO */
+static int media_keys(struct gw_media *m, const struct gw_media_remote *r)
+{
+	struct sdes_key tx, rx;
+	char red[SDES_VALUE_MAX];
+	int ret;
+
+	if (!r->key_local && !r->key_remote)
+		return m->srtp ? -EPROTO : 0;
+	if (!r->key_local || !r->key_remote || sdes_parse(r->key_local, &tx) < 0 || sdes_parse(r->key_remote, &rx) < 0 ||
+	    tx.suite != rx.suite)
+		return -EINVAL;
+	if (!m->srtp) {
+		ret = msrtp_new(&tx, &rx, &m->srtp);
+		if (ret < 0)
+			return ret;
+		m->key_tx = tx;
+		m->key_rx = rx;
+		sdes_redact(r->key_remote, red, sizeof(red));
+		MLOG(LOG_LVL_INFO, m, "SRTP %s (RFC 3711), SDES keys: ours tag %d, the far end's %s",
+		     sdes_suite_name(tx.suite), tx.tag, red);
+		return 0;
+	}
+	if (memcmp(tx.key, m->key_tx.key, sizeof(tx.key)) || tx.suite != m->key_tx.suite)
+		return -EPROTO;
+	if (!memcmp(rx.key, m->key_rx.key, sizeof(rx.key)))
+		return 0;
+	ret = msrtp_set_rx(m->srtp, &rx);
+	if (ret < 0)
+		return ret;
+	m->key_rx = rx;
+	MLOG(LOG_LVL_INFO, m, "SRTP: the far end keyed its stream again (tag %d)", rx.tag);
+	return 0;
+}
+
+int gw_media_new_key(int suite, int tag, char *buf, size_t len)
+{
+	struct sdes_key k = { .tag = tag, .suite = suite };
+	int ret;
+
+	if (getrandom(k.key, sizeof(k.key), 0) != sizeof(k.key))
+		return -EIO;
+	ret = sdes_format(&k, buf, len);
+	memset(&k, 0, sizeof(k));
+	return ret < 0 ? ret : 0;
+}
+
+int gw_media_srtp(const struct gw_media *m)
+{
+	return m->srtp != NULL;
+}
+
 int gw_media_set_remote(struct gw_media *m, const struct gw_media_remote *r)
 {
 	char addr[80];
@@ -568,8 +652,9 @@ int gw_media_set_remote(struct gw_media *m, const struct gw_media_remote *r)
 
 	if ((r->codec != 0 && r->codec != 8) || r->pt < 0 || r->pt > 127)
 		return -EINVAL;
-	if (r->key_local || r->key_remote)
-		return -EKEYREJECTED;	/* SRTP: not yet */
+	ret = media_keys(m, r);
+	if (ret < 0)
+		return ret;
 	if (m->have_remote && !strcmp(r->ip, m->remote.ip) && r->port == m->remote.port && r->pt == m->remote.pt &&
 	    r->codec == m->remote.codec && r->te_pt == m->remote.te_pt && r->send == m->remote.send &&
 	    r->recv == m->remote.recv && r->dtmf == m->remote.dtmf)
@@ -578,6 +663,7 @@ int gw_media_set_remote(struct gw_media *m, const struct gw_media_remote *r)
 	if (ret < 0)
 		return ret;
 	m->remote = *r;
+	m->remote.key_local = m->remote.key_remote = NULL;	/* kept in m->key_tx/rx */
 	m->have_remote = 1;
 	m->have_peer = r->port > 0;
 	media_rtcp_peer(m);
@@ -587,9 +673,9 @@ int gw_media_set_remote(struct gw_media *m, const struct gw_media_remote *r)
 	if (!m->last_rx_us)
 		m->last_rx_us = ev_now_us();
 	media_addr_str(&m->peer, addr, sizeof(addr));
-	MLOG(LOG_LVL_INFO, m, "RTP %d <-> %s %s/%d%s%s, telephone-event %d, DTMF %s, ptime %d ms", m->port, addr,
-	     r->codec ? "PCMA" : "PCMU", r->pt, r->send ? " send" : "", r->recv ? " recv" : "", r->te_pt,
-	     r->dtmf == GW_DTMF_INBAND ? "in-band" : "rfc4733", m->ptime_ms);
+	MLOG(LOG_LVL_INFO, m, "%s %d <-> %s %s/%d%s%s, telephone-event %d, DTMF %s, ptime %d ms",
+	     m->srtp ? "SRTP" : "RTP", m->port, addr, r->codec ? "PCMA" : "PCMU", r->pt, r->send ? " send" : "",
+	     r->recv ? " recv" : "", r->te_pt, r->dtmf == GW_DTMF_INBAND ? "in-band" : "rfc4733", m->ptime_ms);
 	return 0;
 }
 

@@ -10,8 +10,10 @@
  * side become Q.23 tones on the B-channel.  RTP is symmetric: we send from the port we receive on, and
  * follow the far end to the address its packets come from (a NAT in between).  RTCP: an SR (RR while
  * we send nothing) with SDES CNAME every 5 s on average (2.5-7.5 s); the far end's reports give the
- * round trip and its loss on our stream (logged at the end).  SRTP keys are refused for now
- * (-EKEYREJECTED).  An answered
+ * round trip and its loss on our stream (logged at the end).  SRTP (RFC 3711): with SDES keys from the
+ * SDP (our a=crypto value and the far end's) every RTP and RTCP packet is protected toward the far end
+ * and authenticated before anything of it is used - a packet that fails is dropped and counted (bad),
+ * and never moves the symmetric-RTP latch.  An answered
  * call that receives nothing for the timeout is reported once (the call layer releases it, Q.850
  * cause 41).
  *
@@ -21,6 +23,7 @@
 #ifndef GW_MEDIA_H
 #define GW_MEDIA_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ev.h"
@@ -71,8 +74,15 @@ int gw_media_new(struct ev_loop *loop, int *cursor, const struct gw_media_opts *
 		 void *arg, struct gw_media **out);
 void gw_media_free(struct gw_media *m);
 int gw_media_port(const struct gw_media *m);		/* the RTP port */
-/* the far end (again on a re-INVITE); 0, -EINVAL (address, codec), -EKEYREJECTED (SRTP keys: not yet) */
+/* the far end (again on a re-INVITE: the far end may give a new key; ours stays).  0, -EINVAL (address,
+ * codec, a key unreadable or of another suite than ours), -EPROTO (SRTP turned off or our key changed in a
+ * call), -EIO (libsrtp2) */
 int gw_media_set_remote(struct gw_media *m, const struct gw_media_remote *r);
+/* the session runs SRTP */
+int gw_media_srtp(const struct gw_media *m);
+/* a new random SDES key (getrandom) as an a=crypto value "<tag> <suite> inline:<key>" into buf
+ * (SDES_VALUE_MAX): 0, -EIO, -ENOSPC */
+int gw_media_new_key(int suite, int tag, char *buf, size_t len);
 /* the B-channel: a non-blocking descriptor carrying G.711 in law (enum tdm_law); clocked: it runs on a
  * card's clock (DAHDI), so a frame is written for each frame read instead of on a timer (the card and
  * this machine's clocks differ: a timer would slip against it); fd -1 lets go.  0 or -errno */

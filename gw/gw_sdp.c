@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "gw_sdp.h"
+#include "sdes.h"
 
 #define GW_SDP_BODY_MAX 65536	/* bytes of a body we read */
 #define SDP_LINE_MAX 1024	/* characters of a line, without its end */
@@ -256,13 +257,14 @@ static int sdp_attr_ptime(struct sdp_parser *p, const char *v)
 	return 0;
 }
 
-/* a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:...: kept raw for an RTP/SAVP stream (media/sdes reads it) */
+/* a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:...: kept raw for the audio stream (media/sdes reads it); on an
+ * RTP/AVP stream they offer SRTP at best effort ([MS-SDPEXT] 3.1.5.23) */
 static int sdp_attr_crypto(struct sdp_parser *p, const char *v)
 {
 	struct gw_sdp *o = p->out;
 	size_t n = strlen(v);
 
-	if (o->savp && o->ncrypto < GW_SDP_CRYPTO && n < GW_SDP_CRYPTO_LEN)
+	if (p->in_audio && p->rtp && o->ncrypto < GW_SDP_CRYPTO && n < GW_SDP_CRYPTO_LEN)
 		memcpy(o->crypto[o->ncrypto++], v, n + 1);
 	return 0;
 }
@@ -435,7 +437,7 @@ static int sdp_local_ok(const struct gw_sdp_local *local, const char *buf, size_
 	       local->port <= 65535 && buf && len;
 }
 
-/* a=ptime, a=crypto (RTP/SAVP), the direction */
+/* a=ptime, a=crypto, the direction */
 static void sdp_put_attrs(struct sdp_out *w, const struct gw_sdp_local *local, int dir)
 {
 	sdp_put(w, "a=ptime:%d\r\n", local->ptime > 0 ? local->ptime : 20);
@@ -444,9 +446,9 @@ static void sdp_put_attrs(struct sdp_out *w, const struct gw_sdp_local *local, i
 	sdp_put(w, "a=%s\r\n", dir_names[dir >= 0 && dir <= GW_SDP_INACTIVE ? dir : GW_SDP_SENDRECV]);
 }
 
-static const char *sdp_profile(const struct gw_sdp_local *local)
+static const char *sdp_profile(int savp)
 {
-	return local->crypto ? "RTP/SAVP" : "RTP/AVP";
+	return savp ? "RTP/SAVP" : "RTP/AVP";
 }
 
 int gw_sdp_offer(const struct gw_sdp_local *local, char *buf, size_t len)
@@ -456,7 +458,9 @@ int gw_sdp_offer(const struct gw_sdp_local *local, char *buf, size_t len)
 	if (!sdp_local_ok(local, buf, len))
 		return buf && len ? -EINVAL : -ENOSPC;
 	sdp_put_session(&w, local);
-	sdp_put(&w, "m=audio %d %s 0 8 %d\r\n", local->port, sdp_profile(local), SDP_TE_OFFER);
+	if (local->savp && !local->crypto)
+		return -EINVAL;
+	sdp_put(&w, "m=audio %d %s 0 8 %d\r\n", local->port, sdp_profile(local->savp), SDP_TE_OFFER);
 	sdp_put(&w, "a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n");
 	sdp_put(&w, "a=rtpmap:%d telephone-event/8000\r\na=fmtp:%d 0-15\r\n", SDP_TE_OFFER, SDP_TE_OFFER);
 	sdp_put_attrs(&w, local, local->dir);
@@ -504,9 +508,9 @@ static void sdp_put_audio(struct sdp_out *w, const struct gw_sdp *offer, const s
 	int dir = offer->dir >= 0 && offer->dir <= GW_SDP_INACTIVE ? offer->dir : GW_SDP_SENDRECV;
 
 	if (te >= 0 && te <= SDP_PT_MAX && te != pt)
-		sdp_put(w, "m=audio %d %s %d %d\r\n", local->port, sdp_profile(local), pt, te);
+		sdp_put(w, "m=audio %d %s %d %d\r\n", local->port, sdp_profile(offer->savp), pt, te);
 	else
-		sdp_put(w, "m=audio %d %s %d\r\n", local->port, sdp_profile(local), pt);
+		sdp_put(w, "m=audio %d %s %d\r\n", local->port, sdp_profile(offer->savp), pt);
 	sdp_put(w, "a=rtpmap:%d %s/8000\r\n", pt, sdp_codec(offer, i) ? "PCMA" : "PCMU");
 	if (te >= 0 && te <= SDP_PT_MAX && te != pt)
 		sdp_put(w, "a=rtpmap:%d telephone-event/8000\r\na=fmtp:%d 0-15\r\n", te, te);
@@ -517,18 +521,13 @@ int gw_sdp_answer(const struct gw_sdp *offer, const struct gw_sdp_local *local, 
 		  int *chosen)
 {
 	struct sdp_out w = { .buf = buf, .len = len };
-	struct gw_sdp_local l;
 	int i, m, nmedia;
 
 	if (!offer || !sdp_local_ok(local, buf, len))
 		return buf && len ? -EINVAL : -ENOSPC;
 	i = sdp_pick(offer);
-	if (i < 0 || (offer->savp && !local->crypto))
+	if (i < 0 || (offer->savp && !local->crypto) || (local->crypto && !offer->ncrypto))
 		return -ENOTSUP;
-	l = *local;
-	if (!offer->savp)
-		l.crypto = NULL;	/* keys only where SRTP was offered */
-	local = &l;
 	nmedia = offer->nmedia > 0 && offer->nmedia <= GW_SDP_MEDIA && offer->audio >= 0 &&
 		 offer->audio < offer->nmedia ? offer->nmedia : 0;
 	sdp_put_session(&w, local);
@@ -554,4 +553,40 @@ int gw_sdp_check_answer(const struct gw_sdp *answer, int savp, int *chosen)
 	if (chosen)
 		*chosen = sdp_codec(answer, i);
 	return 0;
+}
+
+int gw_sdp_crypto_pick(const struct gw_sdp *s, int tag, struct sdes_key *out)
+{
+	for (int i = 0; i < s->ncrypto && i < GW_SDP_CRYPTO; i++) {
+		struct sdes_key k;
+
+		if (sdes_parse(s->crypto[i], &k) == 0 && (tag < 0 || k.tag == tag)) {
+			if (out)
+				*out = k;
+			return i;
+		}
+	}
+	return -ENOENT;
+}
+
+int gw_sdp_sec_answer(const struct gw_sdp *offer, int tls, int policy, int *line, const char **why)
+{
+	int i = gw_sdp_crypto_pick(offer, -1, NULL);
+
+	*line = i;
+	*why = NULL;
+	if (i < 0) {
+		if (offer->savp)
+			*why = offer->ncrypto ? "RTP/SAVP without an a=crypto line we support" :
+						"RTP/SAVP without an a=crypto line";
+		else if (tls && policy == GW_SDP_SRTP_REQUIRED)
+			*why = "srtp = required and the offer is plain RTP";
+		return *why ? GW_SDP_SEC_REFUSE : GW_SDP_SEC_RTP;
+	}
+	if (!tls || policy == GW_SDP_SRTP_OFF) {
+		if (offer->savp)
+			*why = !tls ? "SDES keys over a leg that is not TLS" : "srtp = off";
+		return *why ? GW_SDP_SEC_REFUSE : GW_SDP_SEC_RTP;
+	}
+	return GW_SDP_SEC_SRTP;
 }

@@ -6,12 +6,16 @@
  * telephone-event type; nothing acceptable -> -ENOTSUP (the call layer answers 488).  SRTP (RFC 3711)
  * is the RTP/SAVP profile with SDES keys in a=crypto lines (RFC 4568): the parser keeps them raw for
  * media/sdes; an RTP/SAVP stream is taken only when the body has no RTP/AVP audio stream, and
- * answered only with a crypto line of ours (else -ENOTSUP: 488).
+ * answered only with a crypto line of ours (else -ENOTSUP: 488).  a=crypto lines on an RTP/AVP stream
+ * offer SRTP at best effort (as Microsoft's endpoints do, [MS-SDPEXT] a=crypto with RTP/AVP): answered
+ * with our key on the same profile, or ignored.  gw_sdp_sec_answer() is the policy: keys only over TLS.
  */
 #ifndef GW_SDP_H
 #define GW_SDP_H
 
 #include <stddef.h>
+
+struct sdes_key;
 
 #define GW_SDP_MAX 2048
 #define GW_SDP_FMTS 16
@@ -60,7 +64,8 @@ struct gw_sdp_local {
 	int port;
 	unsigned long sess_id, sess_ver;
 	int ptime;		/* a=ptime we write; 0 = 20 */
-	const char *crypto;	/* our a=crypto value: the stream is RTP/SAVP; NULL = RTP/AVP */
+	const char *crypto;	/* our a=crypto value (an answer carries it only if the offer had keys); NULL none */
+	int savp;		/* an offer's profile: RTP/SAVP (needs crypto), else RTP/AVP (answers: the offer's) */
 	int dir;		/* enum gw_sdp_dir of an offer (answers take the offer's, RFC 3264 6.1) */
 };
 
@@ -72,13 +77,32 @@ const char *gw_sdp_dir_name(int dir);
 int gw_sdp_parse(const char *body, size_t len, struct gw_sdp *out, char *err, size_t errlen);
 /* write our offer (PCMU, PCMA, telephone-event 101): length, or -ENOSPC */
 int gw_sdp_offer(const struct gw_sdp_local *local, char *buf, size_t len);
-/* answer an offer: length, -ENOTSUP (no G.711 in the offer, or an RTP/SAVP offer and no local->crypto),
- * -ENOSPC; *chosen = the codec: 0 PCMU, 8 PCMA (the payload type in the answer is the offer's, dynamic or
- * not).  local->crypto is used only for an RTP/SAVP offer. */
+/* answer an offer: length, -ENOTSUP (no G.711 in the offer, an RTP/SAVP offer and no local->crypto, our
+ * key for an offer without keys), -ENOSPC; *chosen = the codec: 0 PCMU, 8 PCMA (the payload type in the
+ * answer is the offer's, dynamic or not).  The profile is the offer's. */
 int gw_sdp_answer(const struct gw_sdp *offer, const struct gw_sdp_local *local, char *buf, size_t len,
 		  int *chosen);
 /* check an answer to our offer (savp: we offered RTP/SAVP): 0 with *chosen, or -ENOTSUP (no G.711; another
  * profile than ours; RTP/SAVP without a crypto line) */
 int gw_sdp_check_answer(const struct gw_sdp *answer, int savp, int *chosen);
+
+/* the first a=crypto line of s that media/sdes reads and supports (with this tag, or any: tag -1): its
+ * index with *out (may be NULL), -ENOENT */
+int gw_sdp_crypto_pick(const struct gw_sdp *s, int tag, struct sdes_key *out);
+
+/* the SRTP policy of a leg (the values of enum gw_srtp) */
+enum { GW_SDP_SRTP_OFF = 0, GW_SDP_SRTP_OPTIONAL, GW_SDP_SRTP_REQUIRED };
+enum gw_sdp_sec {
+	GW_SDP_SEC_RTP = 0,	/* answer plain RTP (keys of a best-effort offer ignored) */
+	GW_SDP_SEC_SRTP,	/* answer with our key for a=crypto line *line */
+	GW_SDP_SEC_REFUSE,	/* 488, *why says why */
+};
+/*
+ * What an offer's security gets on a leg: tls (the leg's transport is TLS), policy (GW_SDP_SRTP_*).
+ * SDES keys are taken only over TLS with srtp optional or required; an RTP/SAVP offer is refused
+ * otherwise (SDES over UDP/TCP, srtp = off, no supported line), plain RTP is refused with srtp = required.
+ * Returns enum gw_sdp_sec; *line = the a=crypto line taken (-1), *why = a refusal's reason (NULL).
+ */
+int gw_sdp_sec_answer(const struct gw_sdp *offer, int tls, int policy, int *line, const char **why);
 
 #endif

@@ -21,6 +21,7 @@
 
 #include "gw.h"
 #include "gw_sdp.h"
+#include "sdes.h"
 #include "map_sip.h"
 #include "log.h"
 #include "sip_ua.h"
@@ -97,6 +98,7 @@ struct sip_leg {
 	char name[200];
 	char remote_sdp[GW_SDP_MAX];
 	char local_sdp[GW_SDP_MAX];	/* our offer or answer, for re-INVITEs */
+	char key[SDES_VALUE_MAX];	/* SRTP: our a=crypto value, "" = plain RTP */
 };
 
 /* one per libosip2 transaction: where its messages go */
@@ -1195,7 +1197,7 @@ static int ua_reanswer(struct sip_leg *leg, const char *offer_text, char *out, s
 {
 	struct gw_sdp offer, mine;
 	struct gw_sdp_local l;
-	char err[128];
+	char err[128], key[SDES_VALUE_MAX];
 	int chosen;
 
 	if (!leg->local_sdp[0] || gw_sdp_parse(leg->local_sdp, strlen(leg->local_sdp), &mine, err, sizeof(err)) < 0)
@@ -1207,6 +1209,26 @@ static int ua_reanswer(struct sip_leg *leg, const char *offer_text, char *out, s
 	if (gw_sdp_parse(offer_text, strlen(offer_text), &offer, err, sizeof(err)) < 0)
 		return 488;
 	memset(&l, 0, sizeof(l));
+	if (leg->key[0]) {
+		/* the call has SRTP: the same key of ours, under the tag of the offer's line of its suite */
+		struct sdes_key ours, theirs;
+		int i;
+
+		if (sdes_parse(leg->key, &ours) < 0)
+			return 488;
+		for (i = 0; i < offer.ncrypto && i < GW_SDP_CRYPTO; i++)
+			if (sdes_parse(offer.crypto[i], &theirs) == 0 && theirs.suite == ours.suite)
+				break;
+		if (i >= offer.ncrypto || i >= GW_SDP_CRYPTO) {
+			LOGN("sip", "%s: re-INVITE without an SDES key of suite %s in an SRTP call: 488", leg->name,
+			     sdes_suite_name(ours.suite));
+			return 488;
+		}
+		ours.tag = theirs.tag;
+		if (sdes_format(&ours, key, sizeof(key)) < 0)
+			return 488;
+		l.crypto = key;
+	}
 	l.ip = mine.ip;
 	l.port = mine.port;
 	l.ptime = mine.ptime;
@@ -1804,4 +1826,9 @@ int sip_leg_proto(const struct sip_leg *leg)
 const char *sip_leg_remote_sdp(const struct sip_leg *leg)
 {
 	return leg->remote_sdp;
+}
+
+void sip_leg_set_key(struct sip_leg *leg, const char *crypto)
+{
+	snprintf(leg->key, sizeof(leg->key), "%s", crypto ? crypto : "");
 }

@@ -108,6 +108,9 @@ const char *sip_leg_call_id(const struct sip_leg *leg);
 int sip_leg_proto(const struct sip_leg *leg);
 /* the body of the INVITE / answer received, "" none */
 const char *sip_leg_remote_sdp(const struct sip_leg *leg);
+/* the SDES key (our a=crypto value) of the leg's SRTP session, NULL for plain RTP: re-INVITEs are
+ * answered with it (re-tagged to the offer's line of the same suite), and refused (488) without one */
+void sip_leg_set_key(struct sip_leg *leg, const char *crypto);
 
 /* "invite", "progress", ... for logs */
 const char *sip_ev_name(int type);

@@ -13,6 +13,7 @@
 #include "gw_conf.h"
 #include "gw_route.h"
 #include "gw_sdp.h"
+#include "sdes.h"
 #include "ini.h"
 #include "log.h"
 #include "tdm_conf.h"
@@ -1065,10 +1066,15 @@ static void sdp_srtp_tests(void)
 	CHECK_INT(gw_sdp_answer(&s, &local, buf, sizeof(buf), &chosen), -ENOTSUP, "SAVP offer, no key of ours: 488");
 	local.crypto = key;
 	CHECK_INT(gw_sdp_parse(avp, strlen(avp), &s, err, sizeof(err)), 0, "AVP offer parses");
+	CHECK_INT(gw_sdp_answer(&s, &local, buf, sizeof(buf), &chosen), -ENOTSUP, "a key of ours toward a plain offer: "
+		  "refused");
+	local.crypto = NULL;
 	CHECK(gw_sdp_answer(&s, &local, buf, sizeof(buf), &chosen) > 0, "AVP offer answered");
 	CHECK(strstr(buf, "m=audio 5000 RTP/AVP 8\r\n") && !strstr(buf, "crypto"), "no key toward a plain offer:\n%s",
 	      buf);
 	CHECK_INT(gw_sdp_check_answer(&s, 1, &chosen), -ENOTSUP, "plain answer to our SAVP offer");
+	local.crypto = key;
+	local.savp = 1;
 	local.dir = GW_SDP_SENDONLY;
 	CHECK(gw_sdp_offer(&local, buf, sizeof(buf)) > 0, "SAVP offer written");
 	CHECK(strstr(buf, "m=audio 5000 RTP/SAVP 0 8 101\r\n") && strstr(buf, "a=crypto:1 AES_CM") &&
@@ -1076,6 +1082,74 @@ static void sdp_srtp_tests(void)
 	CHECK_INT(gw_sdp_parse(buf, strlen(buf), &s, err, sizeof(err)), 0, "our SAVP offer parses");
 	s.ncrypto = 0;
 	CHECK_INT(gw_sdp_check_answer(&s, 1, &chosen), -ENOTSUP, "SAVP answer without a key");
+	local.crypto = NULL;
+	CHECK_INT(gw_sdp_offer(&local, buf, sizeof(buf)), -EINVAL, "an RTP/SAVP offer without a key: -EINVAL");
+	/* best effort ([MS-SDPEXT]): RTP/AVP with a=crypto, answered on RTP/AVP with our key */
+	local.crypto = key;
+	local.savp = 0;
+	CHECK(gw_sdp_offer(&local, buf, sizeof(buf)) > 0 && strstr(buf, "m=audio 5000 RTP/AVP 0 8 101\r\n") &&
+	      strstr(buf, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:d0Rm"), "best-effort offer: RTP/AVP + a=crypto:\n%s",
+	      buf);
+	CHECK(gw_sdp_parse(buf, strlen(buf), &s, err, sizeof(err)) == 0 && !s.savp && s.ncrypto == 1,
+	      "its a=crypto line is kept on an RTP/AVP stream");
+	CHECK(gw_sdp_answer(&s, &local, buf, sizeof(buf), &chosen) > 0 && strstr(buf, "RTP/AVP 0 101\r\n") &&
+	      strstr(buf, "a=crypto:1 "), "best-effort offer answered with a key, on RTP/AVP:\n%s", buf);
+}
+
+/* gw_sdp_sec_answer: SDES keys only over TLS, per policy; every branch */
+static void sdp_sec_tests(void)
+{
+	static const char *const bodies[] = {
+		[0] = SDP_HEAD "m=audio 4000 RTP/SAVP 0\r\na=crypto:3 AES_CM_128_HMAC_SHA1_32 "
+		      "inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj\r\n",
+		[1] = SDP_HEAD "m=audio 4000 RTP/AVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+		      "inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj\r\n",
+		[2] = SDP_HEAD "m=audio 4000 RTP/AVP 0\r\n",
+		[3] = SDP_HEAD "m=audio 4000 RTP/SAVP 0\r\na=crypto:1 F8_128_HMAC_SHA1_80 "
+		      "inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj\r\na=crypto:2 AES_CM_128_HMAC_SHA1_80 "
+		      "inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj|2^20|1:4\r\n",
+		[4] = SDP_HEAD "m=audio 4000 RTP/SAVP 0\r\n",
+		[5] = SDP_HEAD "m=audio 4000 RTP/SAVP 0\r\na=crypto:1 F8_128_HMAC_SHA1_80 "
+		      "inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj\r\na=crypto:7 AES_CM_128_HMAC_SHA1_80 "
+		      "inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj\r\n",
+	};
+	static const struct {
+		int body, tls, policy, want, line;
+		const char *why;	/* a word of the reason */
+	} vec[] = {
+		{ 0, 1, GW_SDP_SRTP_OPTIONAL, GW_SDP_SEC_SRTP, 0, NULL },
+		{ 0, 1, GW_SDP_SRTP_REQUIRED, GW_SDP_SEC_SRTP, 0, NULL },
+		{ 0, 1, GW_SDP_SRTP_OFF, GW_SDP_SEC_REFUSE, 0, "off" },
+		{ 0, 0, GW_SDP_SRTP_OFF, GW_SDP_SEC_REFUSE, 0, "not TLS" },
+		{ 0, 0, GW_SDP_SRTP_OPTIONAL, GW_SDP_SEC_REFUSE, 0, "not TLS" },
+		{ 1, 1, GW_SDP_SRTP_OPTIONAL, GW_SDP_SEC_SRTP, 0, NULL },
+		{ 1, 0, GW_SDP_SRTP_OFF, GW_SDP_SEC_RTP, 0, NULL },
+		{ 1, 1, GW_SDP_SRTP_OFF, GW_SDP_SEC_RTP, 0, NULL },
+		{ 2, 1, GW_SDP_SRTP_OPTIONAL, GW_SDP_SEC_RTP, -1, NULL },
+		{ 2, 1, GW_SDP_SRTP_REQUIRED, GW_SDP_SEC_REFUSE, -1, "required" },
+		{ 2, 0, GW_SDP_SRTP_OFF, GW_SDP_SEC_RTP, -1, NULL },
+		{ 3, 1, GW_SDP_SRTP_OPTIONAL, GW_SDP_SEC_REFUSE, -1, "support" },
+		{ 4, 1, GW_SDP_SRTP_OPTIONAL, GW_SDP_SEC_REFUSE, -1, "without an a=crypto" },
+		{ 5, 1, GW_SDP_SRTP_REQUIRED, GW_SDP_SEC_SRTP, 1, NULL },
+	};
+	struct gw_sdp s;
+	struct sdes_key k;
+	char err[128];
+
+	for (size_t i = 0; i < NELEM(vec); i++) {
+		const char *why = NULL;
+		int line = -9, rc;
+
+		gw_sdp_parse(bodies[vec[i].body], strlen(bodies[vec[i].body]), &s, err, sizeof(err));
+		rc = gw_sdp_sec_answer(&s, vec[i].tls, vec[i].policy, &line, &why);
+		CHECK(rc == vec[i].want && (rc != GW_SDP_SEC_SRTP || line == vec[i].line) &&
+		      (vec[i].why ? why && strstr(why, vec[i].why) : !why),
+		      "sec: body %d over %s, srtp %d: %d (want %d), line %d, why %s", vec[i].body, vec[i].tls ? "TLS" : "UDP",
+		      vec[i].policy, rc, vec[i].want, line, why ? why : "-");
+	}
+	gw_sdp_parse(bodies[5], strlen(bodies[5]), &s, err, sizeof(err));
+	CHECK(gw_sdp_crypto_pick(&s, 7, &k) == 1 && k.tag == 7 && gw_sdp_crypto_pick(&s, 1, NULL) == -ENOENT,
+	      "crypto_pick by tag: the supported line 7, not the F8 line 1");
 }
 
 /* long lines, NUL bytes, and mutations of a valid body: errors, never a crash or an overread */
@@ -1189,6 +1263,7 @@ int main(void)
 	sdp_offer_tests();
 	sdp_answer_tests();
 	sdp_srtp_tests();
+	sdp_sec_tests();
 	sdp_hostile_tests();
 	sample_tests();
 	printf("%d passed, %d failed\n", test_passed, test_failed);

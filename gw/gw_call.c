@@ -213,14 +213,15 @@ static int call_srtp_key(struct gw_call *c, int suite, int tag)
 	return ret;
 }
 
-/* an offer of ours toward peer: SRTP keys over TLS unless srtp = off; RTP/SAVP with srtp = required, else
- * RTP/AVP with a=crypto (SRTP at best effort, plain RTP if the answer has no key) */
-static int call_srtp_offer(struct gw_call *c, const struct gw_peer_conf *peer)
+/* an offer of ours on a leg (tls: its transport is TLS; policy: enum gw_srtp): SRTP keys over TLS unless
+ * srtp = off; RTP/SAVP with srtp = required, else RTP/AVP with a=crypto (SRTP at best effort, plain RTP
+ * if the answer has no key) */
+static int call_srtp_offer(struct gw_call *c, int tls, int policy)
 {
 	call_srtp_clear(c);
-	if (!peer || peer->proto != GW_PROTO_TLS || peer->srtp == GW_SRTP_OFF)
+	if (!tls || policy == GW_SRTP_OFF)
 		return 0;
-	c->offer_savp = peer->srtp == GW_SRTP_REQUIRED;
+	c->offer_savp = policy == GW_SRTP_REQUIRED;
 	return call_srtp_key(c, SDES_AES_CM_128_HMAC_SHA1_80, 1);
 }
 
@@ -423,7 +424,8 @@ static void call_sip_respond_warn(struct gw_call *c, int code, int cause, const 
 	}
 	if (code == 503)
 		r.retry_after = c->gw->conf.gw.retry_after;	/* 0: no Retry-After */
-	if ((code == 200 || (code < 200 && c->inband)) && (code == 200 || !c->early_sent) &&
+	/* SDP in 18x only as an answer: an offer (a late-offer INVITE) goes in the 200 alone */
+	if ((code == 200 || (code < 200 && c->inband && c->offer[0])) && (code == 200 || !c->early_sent) &&
 	    call_sip_answer_sdp(c, sdp, sizeof(sdp)) > 0) {
 		r.sdp = sdp;
 		if (code != 200)
@@ -669,6 +671,16 @@ static void call_sip_invite(struct gw *gw, const struct sip_event *ev)
 			goto out;
 		}
 		snprintf(c->offer, sizeof(c->offer), "%s", sdp);
+	} else {
+		/* a late offer: ours goes in the 200, the answer comes in the ACK */
+		int tls = sip_leg_proto(ev->leg) == GW_PROTO_TLS;
+
+		if (call_srtp_offer(c, tls, call_srtp_policy(c, tls)) < 0) {
+			call_sip_respond(c, 500, 0);
+			goto out;
+		}
+		CLOG(LOG_LVL_INFO, c, "INVITE without SDP: our offer goes in the 200%s",
+		     c->key_local[0] ? (c->offer_savp ? " (RTP/SAVP)" : " (RTP/AVP with a key)") : "");
 	}
 	if (call_media_new(c) < 0) {
 		gw->stats.rejected++;
@@ -768,7 +780,7 @@ static int call_invite_peer(struct gw_call *c, const struct gw_peer_conf *peer, 
 	call_um_out(c, peer, &out);
 	if (ruri)
 		snprintf(out.request_uri, sizeof(out.request_uri), "%s", ruri);
-	if (call_srtp_offer(c, peer) < 0)
+	if (call_srtp_offer(c, peer->proto == GW_PROTO_TLS, peer->srtp) < 0)
 		return -EIO;
 	call_sdp_local(c, &l);
 	if (gw_sdp_offer(&l, sdp, sizeof(sdp)) < 0)
@@ -981,7 +993,8 @@ static void call_sip_end(struct gw_call *c, const struct sip_event *ev)
 }
 
 /* the answer to our offer lacks the SRTP that srtp = required asks for: both legs released (cause 88,
- * incompatible destination, as 488 maps in RFC 3398); the caller frees the call (call_maybe_free) */
+ * incompatible destination: the far end cannot carry the call as its policy asks; the caller's side sees
+ * what the tables make of 88, 503 per RFC 3398); the caller frees the call (call_maybe_free) */
 static void call_srtp_refused(struct gw_call *c)
 {
 	char reason[CALL_REASON_MAX];
@@ -1037,7 +1050,10 @@ void gw_call_sip_event(void *arg, const struct sip_event *ev)
 		call_sip_progress(c, ev);
 		break;
 	case SIP_EV_MEDIA:
-		call_sip_media(c);
+		if (ev->code)
+			call_sip_media(c);
+		else if (call_media_answer(c, sip_leg_remote_sdp(ev->leg)) < 0)
+			call_srtp_refused(c);	/* the ACK's answer to our late offer */
 		break;
 	case SIP_EV_ANSWER:
 		if (call_media_answer(c, sip_leg_remote_sdp(ev->leg)) < 0) {

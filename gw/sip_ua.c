@@ -1291,6 +1291,15 @@ static void ua_ack(struct sip_ua *ua, osip_message_t *msg)
 	free(leg->ok_text);
 	leg->ok_text = NULL;
 	LOGD("sip", "%s [%s]: ACK received", leg->name, leg_state_names[leg->state]);
+	if (leg->uas && !leg->remote_sdp[0]) {
+		/* an INVITE without SDP: our 2xx carried the offer, the ACK the answer (RFC 3261 13.2.1) */
+		ua_body(msg, leg->remote_sdp, sizeof(leg->remote_sdp));
+		if (leg->remote_sdp[0])
+			leg_queue(leg, SIP_EV_MEDIA, 0, NULL, NULL);
+		else
+			LOGN("sip", "%s [%s]: ACK without the answer to our offer: no media", leg->name,
+			     leg_state_names[leg->state]);
+	}
 }
 
 /* a 2xx to an INVITE whose transaction is gone: the ACK got lost, send it again */

@@ -32,8 +32,10 @@ enum sip_ev_type {
 	SIP_EV_INVITE = 0,	/* a new incoming call (ev->msg, ev->src, ev->peer); answer with sip_leg_respond */
 	SIP_EV_PROGRESS,	/* outgoing: a provisional response (ev->code 180, 181, 183; ev->msg) */
 	SIP_EV_ANSWER,		/* outgoing: 2xx (ACK sent by the UA) */
-	SIP_EV_MEDIA,		/* a re-INVITE changed the session (hold, resume, a new address): the UA
-				 * answered it; sip_leg_remote_sdp() is the new offer */
+	SIP_EV_MEDIA,		/* ev->code 200: a re-INVITE changed the session (hold, resume, a new
+				 * address): the UA answered it; sip_leg_remote_sdp() is the new offer.
+				 * ev->code 0: the ACK's answer to the offer of our 2xx (an INVITE without
+				 * SDP, a late offer); sip_leg_remote_sdp() is that answer */
 	SIP_EV_REDIRECT,	/* outgoing: 3xx with ev->contact (the first Contact's URI); last event */
 	SIP_EV_FAIL,		/* outgoing: a final response >= 400, a timeout (408) or a transport
 				 * error (503): ev->code, ev->reason (Reason header or NULL); last event */

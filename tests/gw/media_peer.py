@@ -17,6 +17,7 @@ measurements are its own (nothing of media/ or gw/): two wrongs cannot agree.  g
             with dtmf = inband the tones arrive in the audio instead
   early     the UM sends 183 with SDP and a tone before answering: the caller hears it before the 200
   hold      the caller puts the call on hold (re-INVITE a=sendonly): gwd stops sending to it; resume
+  late      an INVITE without SDP: gwd's 200 offers, the ACK answers; the tone both ways
   hostile   garbage, malformed RTP and events at gwd's port from the caller's address and from a stranger:
             the audio goes on, nothing follows the stranger
   wire      what gwd sends, decoded by tshark: RTP, RFC 4733 events with their end bits, RTCP SR with its
@@ -24,6 +25,11 @@ measurements are its own (nothing of media/ or gw/): two wrongs cannot agree.  g
   timeout   the caller stops sending RTP on an answered call: gwd releases it (BYE, Q.850 cause 41)
   dahdi     (the qemu tier) the tone over the ISUP and QSIG pairs of conf/dahdi/gateway.conf
   ptime30   (a gwd with ptime = 30) its SDP and 30 ms packets; the tone both ways
+  srtp      (MEDIA_TLS=gwtls:um-required:um-optional:gwtcp, MEDIA_CERTS) SRTP with SDES keys, this script's own
+            RFC 3711 (tests/gw/srtpkit.py): RTP/SAVP over TLS both legs (32- and 80-bit tags), the tone through,
+            every packet authenticated and the payload not in clear, SRTCP, the key kept on a re-INVITE; best
+            effort (RTP/AVP + a=crypto) answered by a plain UM; 488 for keys over UDP and TCP, keys of a plain
+            offer over UDP ignored; srtp = required and a plain answer: cause 88
   bench     (make bench only) BENCH_CALLS concurrent tone calls for BENCH_SECONDS: loss, jitter, gwd CPU
 Prints "ok: ..." / "FAIL: ..." and "media_peer: N passed, N failed".  Every wait is bounded.
 """
@@ -37,11 +43,12 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sipmsg import Ep, Tally, check, token  # noqa: E402
+from sipmsg import Ep, StreamEp, Tally, check, token  # noqa: E402
+from srtpkit import Srtp, SrtpError, new_key, sdes_crypto_line, sdes_parse  # noqa: E402
 
 GW = ('127.0.0.1', int(sys.argv[1]))
 CALLER_PORT, UM_PORT, RTP_BASE = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-CASES = sys.argv[5:] or ['tone', 'speech', 'dtmf', 'early', 'hold', 'hostile', 'wire', 'timeout']
+CASES = sys.argv[5:] or ['tone', 'speech', 'dtmf', 'early', 'hold', 'late', 'hostile', 'wire', 'timeout']
 rtp_next = RTP_BASE
 
 
@@ -141,6 +148,10 @@ class Rtp:
         self.peer, self.pt, self.te = None, 0, 101
         self.src, self.events_out = None, []     # audio source; RFC 4733 digits to send: (digit, on_ms, off_ms)
         self.rx, self.stop, self.sending = [], False, True
+        # SRTP (tests/gw/srtpkit.py, this script's own RFC 3711): contexts for what we send and receive;
+        # keyed says the far end's key is due (packets before it are only kept raw)
+        self.tx_srtp = self.rx_srtp = None
+        self.keyed, self.auth_fail, self.rtcp_plain = False, 0, []
         self.seq, self.ts, self.ssrc = random.getrandbits(16), random.getrandbits(32), random.getrandbits(32)
         self.sent_onset = None
         self.raw = []           # (time, source address, datagram) of every RTP datagram
@@ -150,11 +161,15 @@ class Rtp:
         for th in self.threads:
             th.start()
 
-    def sdp(self, pts, direction='sendrecv'):
+    def sdp(self, pts, direction='sendrecv', profile='RTP/AVP', crypto=()):
         fmts = ' '.join(str(p) for p in pts)
-        return ('v=0\r\no=- %d 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %d RTP/AVP %s 101\r\n'
+        return ('v=0\r\no=- %d 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %d %s %s 101\r\n'
                 'a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n'
-                'a=fmtp:101 0-15\r\na=ptime:20\r\na=%s\r\n' % (self.port, self.port, fmts, direction))
+                'a=fmtp:101 0-15\r\na=ptime:20\r\n%sa=%s\r\n' % (self.port, self.port, profile, fmts,
+                                                           ''.join(c + '\r\n' for c in crypto), direction))
+
+    def out(self, pkt):
+        self.s.sendto(self.tx_srtp.protect_rtp(pkt) if self.tx_srtp else pkt, self.peer)
 
     def packet(self, pt, payload, marker=0, ts=None):
         hdr = bytes([0x80, (marker << 7) | pt, self.seq >> 8, self.seq & 0xff]) + \
@@ -176,7 +191,7 @@ class Rtp:
                 d, on, off = self.events_out.pop(0)
                 ev = ['0123456789*#ABCD'.index(d), self.ts, 0, on * 8, off * 8, 0, 0]
             if ev is not None and ev[5] < 3:
-                self.s.sendto(self.event_packet(ev), self.peer)
+                self.out(self.event_packet(ev))
                 self.ts = (self.ts + 160) & 0xffffffff
                 continue
             if ev is not None:      # the pause after a digit: silence (audio packets) for off ms
@@ -186,7 +201,7 @@ class Rtp:
             samples = self.src.next(160) if self.src else [0.0] * 160
             if self.sent_onset is None and max(abs(x) for x in samples) > 1000:
                 self.sent_onset = time.time()
-            self.s.sendto(self.packet(self.pt, encode(self.pt, samples), first), self.peer)
+            self.out(self.packet(self.pt, encode(self.pt, samples), first))
             first = 0
             self.ts = (self.ts + 160) & 0xffffffff
 
@@ -213,6 +228,11 @@ class Rtp:
             except OSError:
                 return
             self.rtcp.append((time.time(), src, data))
+            if self.rx_srtp:
+                try:
+                    self.rtcp_plain.append(self.rx_srtp.unprotect_rtcp(data))
+                except SrtpError:
+                    self.auth_fail += 1
 
     def recv_loop(self):
         while not self.stop:
@@ -223,6 +243,14 @@ class Rtp:
             except OSError:
                 return
             self.raw.append((time.time(), src, data))
+            if self.keyed and not self.rx_srtp:
+                continue
+            if self.rx_srtp:
+                try:
+                    data = self.rx_srtp.unprotect_rtp(data)
+                except SrtpError:
+                    self.auth_fail += 1
+                    continue
             if len(data) >= 12 and data[0] >> 6 == 2:
                 self.rx.append((time.time(), int.from_bytes(data[2:4], 'big'), int.from_bytes(data[4:8], 'big'),
                                 data[1] & 0x7f, data[1] >> 7, data[12:]))
@@ -310,20 +338,22 @@ def goertzel_digits(samples, ref):
 caller, um = Ep(CALLER_PORT, GW), Ep(UM_PORT, GW)
 
 
-def invite(number, body, callid, cseq=1, totag=''):
-    caller.send('INVITE sip:%s@127.0.0.1:%d;user=phone SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK%s\r\n'
+def invite(number, body, callid, cseq=1, totag='', ep=None, proto='UDP'):
+    ep = ep or caller
+    ep.send('INVITE sip:%s@127.0.0.1:%d;user=phone SIP/2.0\r\nVia: SIP/2.0/%s 127.0.0.1:%d;branch=z9hG4bK%s\r\n'
                 'Max-Forwards: 70\r\nFrom: <sip:+15555551000@example.com>;tag=caller1\r\nTo: <sip:%s@example.com>%s\r\n'
                 'Call-ID: %s\r\nCSeq: %d INVITE\r\nContact: <sip:c@127.0.0.1:%d>\r\nContent-Type: application/sdp\r\n'
-                'Content-Length: %d\r\n\r\n%s' % (number, GW[1], CALLER_PORT, token(), number,
+                'Content-Length: %d\r\n\r\n%s' % (number, ep.gw[1], proto, CALLER_PORT, token(), number,
                                                   (';tag=' + totag) if totag else '', callid, cseq, CALLER_PORT,
                                                   len(body), body))
 
 
-def request(method, callid, totag, cseq, number):
-    caller.send('%s sip:gw@127.0.0.1:%d SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK%s\r\nMax-Forwards: 70\r\n'
-                'From: <sip:+15555551000@example.com>;tag=caller1\r\nTo: <sip:%s@example.com>;tag=%s\r\nCall-ID: %s\r\n'
-                'CSeq: %d %s\r\nContent-Length: 0\r\n\r\n' % (method, GW[1], CALLER_PORT, token(), number, totag,
-                                                           callid, cseq, method))
+def request(method, callid, totag, cseq, number, ep=None, proto='UDP'):
+    ep = ep or caller
+    ep.send('%s sip:gw@127.0.0.1:%d SIP/2.0\r\nVia: SIP/2.0/%s 127.0.0.1:%d;branch=z9hG4bK%s\r\nMax-Forwards: 70\r\n'
+            'From: <sip:+15555551000@example.com>;tag=caller1\r\nTo: <sip:%s@example.com>;tag=%s\r\nCall-ID: %s\r\n'
+            'CSeq: %d %s\r\nContent-Length: 0\r\n\r\n' % (method, ep.gw[1], proto, CALLER_PORT, token(), number, totag,
+                                                       callid, cseq, method))
 
 
 def respond(ep, req, code, body='', totag='um1'):
@@ -780,6 +810,219 @@ def case_bench():
     for c in calls:
         c.a.stop = c.b.stop = True
         c.hangup()
+
+
+def case_late():
+    """an INVITE without SDP: gwd offers in its 200, the caller answers in the ACK; the tone both ways"""
+    a, b = Rtp(), Rtp()
+    a.pt, b.pt, cid, number = 0, 8, token(), '+15550012011'
+    caller.send('INVITE sip:%s@127.0.0.1:%d;user=phone SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK%s\r\n'
+                'Max-Forwards: 70\r\nFrom: <sip:+15555551000@example.com>;tag=caller1\r\nTo: <sip:%s@example.com>\r\n'
+                'Call-ID: %s\r\nCSeq: 1 INVITE\r\nContact: <sip:c@127.0.0.1:%d>\r\nContent-Length: 0\r\n\r\n' %
+                (number, GW[1], CALLER_PORT, token(), number, cid, CALLER_PORT))
+    inv = um.wait(lambda m: m.method == 'INVITE', 8)
+    check(inv is not None, 'late: the call reaches the UM')
+    if inv:
+        b.peer, _ = inv.media()
+        respond(um, inv, 100)
+        respond(um, inv, 200, b.sdp([8]))
+        um.wait(lambda m: m.method == 'ACK', 5)
+    ok = caller.wait(lambda m: m.code == 200 and m.h('call-id') == cid, 8)
+    check(ok is not None and ok.media()[0] is not None and {0, 8} <= set(ok.media()[1]),
+          'late: gwd\'s 200 carries the offer (%s)' % (ok.media()[1] if ok else '-'))
+    if ok:
+        body = a.sdp([0])
+        caller.send('ACK sip:gw@127.0.0.1:%d SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK%s\r\n'
+                    'Max-Forwards: 70\r\nFrom: <sip:+15555551000@example.com>;tag=caller1\r\nTo: %s\r\nCall-ID: %s\r\n'
+                    'CSeq: 1 ACK\r\nContent-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s' %
+                    (GW[1], CALLER_PORT, token(), ok.h('to'), cid, len(body), body))
+        a.peer, _ = ok.media()
+        a.src, b.src = Tone(1004, -10, 0, start=0.3), Tone(1004, -10, 8)
+        time.sleep(2.5)
+        a.src = b.src = None
+        time.sleep(0.3)
+        for end, pt, who in ((b, 8, 'at the UM'), (a, 0, 'at the caller')):
+            samples, pk = end.audio(pt)
+            hz, dbm0 = measure(samples[4000:12000])
+            check(abs(hz - 1004) <= 2 and abs(dbm0 + 10) <= 1,
+                  'late: the answer in the ACK: 1004 Hz -10 dBm0 arrives %s as %.2f Hz %.2f dBm0' % (who, hz, dbm0))
+        request('BYE', cid, ok.tag('to'), 2, number)
+        bye = um.wait(lambda m: m.method == 'BYE', 5)
+        if bye:
+            respond(um, bye, 200)
+        caller.wait(lambda m: m.code == 200 and m.h('cseq').endswith('BYE'), 5)
+    a.close()
+    b.close()
+
+
+# ---- SRTP (RFC 3711) with SDES keys (RFC 4568): TLS legs only ----
+
+class SecCall:
+    """a call whose SIP legs may carry SDES keys: the caller on ep (TLS, TCP or UDP) offers profile with
+    a key of suite (or none); the UM on um_ep answers with a key of its own (um_srtp) or plain RTP"""
+
+    def __init__(self, number, ep, proto, um_ep, suite='AES_CM_128_HMAC_SHA1_80', profile='RTP/SAVP', key=True,
+                 um_srtp=True):
+        self.number, self.cid, self.ep, self.proto, self.um_ep = number, token(), ep, proto, um_ep
+        self.a, self.b = Rtp(), Rtp()
+        self.a.pt, self.b.pt = 0, 8
+        self.ok = self.inv = self.final = None
+        self.akey = new_key()
+        crypto = [sdes_crypto_line(1, suite, self.akey)] if key else []
+        if key:
+            self.a.tx_srtp = Srtp(self.akey, suite)
+        invite(number, self.a.sdp([0], profile=profile, crypto=crypto), self.cid, ep=ep, proto=proto)
+        if um_ep is None:
+            self.final = ep.wait(lambda m: m.code >= 200 and m.h('call-id') == self.cid, 8)
+            return
+        self.inv = um_ep.wait(lambda m: m.method == 'INVITE', 8)
+        if not self.inv:
+            self.final = ep.wait(lambda m: m.code >= 200 and m.h('call-id') == self.cid, 5)
+            return
+        respond(um_ep, self.inv, 100)
+        offered = self.inv.crypto()
+        if um_srtp and offered:
+            tag, st, gwkey = sdes_parse(offered[0])
+            self.bkey = new_key()
+            self.b.keyed, self.b.rx_srtp, self.b.tx_srtp = True, Srtp(gwkey, st), Srtp(self.bkey, st)
+            body = self.b.sdp([8], profile=self.inv.profile(), crypto=[sdes_crypto_line(tag, st, self.bkey)])
+        else:
+            body = self.b.sdp([8])
+        self.b.peer, _ = self.inv.media()
+        respond(um_ep, self.inv, 200, body)
+        um_ep.wait(lambda m: m.method == 'ACK', 5)
+        self.final = self.ok = ep.wait(lambda m: m.code >= 200 and m.h('call-id') == self.cid, 8)
+        if self.ok and self.ok.code != 200:
+            self.ok = None
+        if self.ok:
+            got = self.ok.crypto()
+            if got and key:
+                _, st, k = sdes_parse(got[0])
+                self.a.keyed, self.a.rx_srtp = True, Srtp(k, st)
+            self.a.peer, _ = self.ok.media()
+            request('ACK', self.cid, self.ok.tag('to'), 1, number, ep=ep, proto=proto)
+
+    def hangup(self):
+        if self.ok:
+            request('BYE', self.cid, self.ok.tag('to'), 9, self.number, ep=self.ep, proto=self.proto)
+            bye = self.um_ep.wait(lambda m: m.method == 'BYE', 5)
+            if bye:
+                respond(self.um_ep, bye, 200)
+            self.ep.wait(lambda m: m.code == 200 and m.h('cseq').endswith('BYE'), 5)
+        self.a.close()
+        self.b.close()
+
+
+def srtp_tone(c, what, a_tag, b_tag):
+    """a tone each way over a call with SRTP on the legs said; every packet authenticated, the payload
+    on the wire is not the tone in clear"""
+    c.a.src = Tone(1004, -10, 0, start=0.3)
+    c.b.src = Tone(1004, -10, 8)
+    time.sleep(2.5)
+    c.a.src = c.b.src = None
+    time.sleep(0.3)
+    for end, pt, who, tag in ((c.b, 8, 'at the UM', b_tag), (c.a, 0, 'at the caller', a_tag)):
+        samples, pk = end.audio(pt)
+        hz, dbm0 = measure(samples[4000:12000])
+        check(abs(hz - 1004) <= 2 and abs(dbm0 + 10) <= 1 and end.auth_fail == 0,
+              '%s: 1004 Hz -10 dBm0 arrives %s as %.2f Hz %.2f dBm0 (%d packets, %d failed authentication)' %
+              (what, who, hz, dbm0, len(pk), end.auth_fail))
+        sizes = set(len(r[2]) for r in end.raw[-50:])
+        check(sizes == {172 + tag}, '%s: packets %s are %s octets: 12 + 160 + a %d-octet tag' % (what, who, sorted(sizes), tag))
+        if tag:
+            clear = [DEC[pt][b] for r in end.raw[-100:-20] for b in r[2][12:172]]
+            hz2, _ = measure(clear)
+            check(abs(hz2 - 1004) > 50, '%s: %s the payload on the wire is not the tone in clear (reads as %.0f Hz)' %
+                  (what, who, hz2))
+
+
+def case_srtp():
+    certs = os.environ.get('MEDIA_CERTS', '')
+    gwtls, umreq, umopt, gwtcp = [int(x) for x in os.environ['MEDIA_TLS'].split(':')]
+
+    def tls(who):
+        return {'cert': '%s/%s.pem' % (certs, who), 'key': '%s/%s.key' % (certs, who), 'ca': certs + '/ca.pem',
+                'name': 'gw.test'}
+    tcaller = StreamEp(0, ('127.0.0.1', gwtls), tls('pbx'))
+    ureq, uopt = StreamEp(umreq, GW, tls('um')), StreamEp(umopt, GW, tls('um'))
+    tcp = StreamEp(0, ('127.0.0.1', gwtcp))
+
+    # 1. RTP/SAVP over TLS, 32-bit tags toward the caller; the TLS UM with srtp = required gets RTP/SAVP
+    c = SecCall('+15550018001', tcaller, 'TLS', ureq, suite='AES_CM_128_HMAC_SHA1_32')
+    inv_cr = c.inv.crypto() if c.inv else []
+    check(c.inv is not None and c.inv.profile() == 'RTP/SAVP' and len(inv_cr) == 1 and
+          ' AES_CM_128_HMAC_SHA1_80 inline:' in inv_cr[0] and sdes_parse(inv_cr[0])[2] != c.akey,
+          'srtp: the UM (srtp = required) is offered RTP/SAVP with a key of gwd\'s own: %s' %
+          (inv_cr[0].split('inline:')[0] if inv_cr else '-'))
+    ok_cr = c.ok.crypto() if c.ok else []
+    check(c.ok is not None and c.ok.profile() == 'RTP/SAVP' and len(ok_cr) == 1 and
+          ok_cr[0].startswith('1 AES_CM_128_HMAC_SHA1_32 inline:') and sdes_parse(ok_cr[0])[2] != c.akey,
+          'srtp: the TLS caller\'s RTP/SAVP offer is answered RTP/SAVP, its tag and suite, another key: %s' %
+          (ok_cr[0].split('inline:')[0] if ok_cr else '-'))
+    if c.ok:
+        srtp_tone(c, 'srtp: SAVP both legs', 4, 10)
+        t0 = time.time()
+        while time.time() - t0 < 8 and not (c.b.rtcp_plain and c.a.rtcp_plain):
+            time.sleep(0.2)
+        w = c.b.rtcp[-1][2] if c.b.rtcp else b''
+        check(c.b.rtcp_plain and c.a.rtcp_plain and c.b.rtcp_plain[-1][1] in (200, 201) and len(w) >= 22 and
+              w[-14] & 0x80, 'srtp: SRTCP from gwd at both ends: E flag and index, authenticated, decrypted to '
+              'RTCP type %s' % (c.b.rtcp_plain[-1][1] if c.b.rtcp_plain else '-'))
+        # hold: the re-INVITE carries our key again; gwd answers with the same key of its own
+        invite(c.number, c.a.sdp([0], 'sendonly', 'RTP/SAVP', [sdes_crypto_line(1, 'AES_CM_128_HMAC_SHA1_32', c.akey)]),
+               c.cid, cseq=2, totag=c.ok.tag('to'), ep=tcaller, proto='TLS')
+        r = tcaller.wait(lambda m: m.code == 200 and m.h('cseq').startswith('2 '), 5)
+        check(r is not None and 'a=recvonly' in r.body and r.crypto() and
+              sdes_parse(r.crypto()[0])[2] == sdes_parse(ok_cr[0])[2],
+              'srtp: re-INVITE (hold) answered recvonly with the same key of gwd\'s')
+        if r:
+            request('ACK', c.cid, c.ok.tag('to'), 2, c.number, ep=tcaller, proto='TLS')
+    c.hangup()
+
+    # 2. best effort: RTP/AVP with a=crypto from the TLS caller; the UM with srtp = optional is offered the
+    #    same way and answers plain RTP: SRTP on the caller's leg, RTP on the UM's
+    c = SecCall('+15550017001', tcaller, 'TLS', uopt, profile='RTP/AVP', um_srtp=False)
+    check(c.inv is not None and c.inv.profile() == 'RTP/AVP' and len(c.inv.crypto()) == 1,
+          'srtp: the UM (srtp = optional) is offered RTP/AVP with a=crypto (best effort)')
+    check(c.ok is not None and c.ok.profile() == 'RTP/AVP' and len(c.ok.crypto()) == 1,
+          'srtp: a best-effort offer over TLS is answered RTP/AVP with a key: SRTP')
+    if c.ok:
+        srtp_tone(c, 'srtp: best effort, the UM plain', 10, 0)
+    c.hangup()
+
+    # 3. never SDES keys over a leg that is not TLS
+    c = SecCall('+15550012021', caller, 'UDP', None)
+    check(c.final is not None and c.final.code == 488 and 'TLS' in c.final.h('warning'),
+          'srtp: RTP/SAVP with a key over UDP: %s (%s)' % (c.final.code if c.final else '-',
+                                                           c.final.h('warning') if c.final else ''))
+    c.a.close()
+    c.b.close()
+    c = SecCall('+15550012022', tcp, 'TCP', None)
+    check(c.final is not None and c.final.code == 488 and 'TLS' in c.final.h('warning'),
+          'srtp: RTP/SAVP with a key over TCP: %s' % (c.final.code if c.final else '-'))
+    c.a.close()
+    c.b.close()
+    c = SecCall('+15550012023', caller, 'UDP', um, profile='RTP/AVP', um_srtp=False)
+    check(c.ok is not None and c.ok.profile() == 'RTP/AVP' and not c.ok.crypto() and c.inv is not None and
+          not c.inv.crypto(), 'srtp: RTP/AVP with a key over UDP: answered plain, no key in either direction')
+    c.hangup()
+
+    # 4. srtp = required and the UM answers plain RTP: released, cause 88
+    c = SecCall('+15550018002', tcaller, 'TLS', ureq, um_srtp=False)
+    bye = ureq.wait(lambda m: m.method == 'BYE', 5)
+    if bye:
+        respond(ureq, bye, 200)
+    fin = c.final if c.final and c.final.code >= 300 else tcaller.wait(
+        lambda m: m.h('call-id') == c.cid and (m.code >= 300 or m.method == 'BYE'), 5)
+    check(bye is not None and 'cause=88' in bye.h('reason') and fin is not None,
+          'srtp: the required UM answered plain RTP: BYE (%s), the caller released (%s)' %
+          (bye.h('reason') if bye else '-', (fin.code or fin.method) if fin else '-'))
+    if fin and fin.method == 'BYE':
+        respond(tcaller, fin, 200)
+    c.a.close()
+    c.b.close()
+    for e in (tcaller, ureq, uopt, tcp):
+        e.close()
 
 
 for case in CASES:

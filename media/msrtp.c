@@ -12,6 +12,8 @@
 
 #define MSRTP_WINDOW 128
 
+_Static_assert(MSRTP_OVERHEAD >= SRTP_MAX_TRAILER_LEN + 4, "room for what libsrtp2 may write after a packet");
+
 struct msrtp {
 	srtp_t tx, rx;
 	struct msrtp_stats st;

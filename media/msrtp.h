@@ -15,8 +15,10 @@
 
 #include "sdes.h"
 
-/* room a protected packet needs beyond its plain length (RTP: the tag; RTCP: index and tag) */
-#define MSRTP_OVERHEAD 32
+/* room a protected packet needs beyond its plain length: libsrtp2 assumes it may write
+ * SRTP_MAX_TRAILER_LEN (144) octets after an RTP packet, 4 more after RTCP (we write a tag of 4 or 10,
+ * SRTCP's index and tag 14), checked in msrtp.c */
+#define MSRTP_OVERHEAD 160
 
 struct msrtp;
 

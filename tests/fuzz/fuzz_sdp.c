@@ -1,6 +1,7 @@
 /*
  * fuzz_sdp.c - libFuzzer target: any bytes as an SDP offer, through gw_sdp_parse and, when parsed,
- * gw_sdp_answer and gw_sdp_check_answer (gw/gw_sdp.c alone).  Built and run by "make fuzz".
+ * gw_sdp_answer and gw_sdp_check_answer, the SRTP policy (gw_sdp_sec_answer) and every a=crypto line
+ * through media/sdes (parse, then format and parse back the same key).  Built and run by "make fuzz".
  *
  * The body is handed over in a buffer of exactly its length (no NUL after it).  Checked besides
  * memory safety: a refused body says why; what is parsed keeps its promises (counts in range,
@@ -16,6 +17,7 @@
 
 #include "fuzz_seed.h"
 #include "gw_sdp.h"
+#include "sdes.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -28,7 +30,37 @@ static const char *const seeds[] = {
 	"v=0\r\no=- 3 3 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\nm=image 6000 udptl t38\r\n"
 	"m=audio 0 RTP/AVP 8\r\na=inactive\r\nm=audio 4004 RTP/SAVP 0\r\na=recvonly\r\n",
 	"v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 65535 RTP/AVP 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18\r\n",
+	"v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 4000 RTP/SAVP 0\r\n"
+	"a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20|1:4\r\n"
+	"a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj|2^31\r\n",
 };
+
+/* SRTP: the policy says something coherent for each leg kind; each a=crypto line either is refused or
+ * is a key that writes and reads back the same */
+static void fuzz_srtp(const struct gw_sdp *s)
+{
+	char buf[SDES_VALUE_MAX], red[40];
+	struct sdes_key k, back;
+
+	for (int tls = 0; tls < 2; tls++)
+		for (int policy = GW_SDP_SRTP_OFF; policy <= GW_SDP_SRTP_REQUIRED; policy++) {
+			const char *why = (const char *)1;
+			int line = -9, sec = gw_sdp_sec_answer(s, tls, policy, &line, &why);
+
+			if ((sec == GW_SDP_SEC_REFUSE) != (why != NULL) || (sec == GW_SDP_SEC_SRTP &&
+			    (!tls || policy == GW_SDP_SRTP_OFF || line < 0 || line >= s->ncrypto)))
+				abort();
+		}
+	for (int i = 0; i < s->ncrypto && i < GW_SDP_CRYPTO; i++) {
+		if (!memchr(s->crypto[i], 0, sizeof(s->crypto[i])))
+			abort();
+		sdes_redact(s->crypto[i], red, sizeof(red));
+		if (sdes_parse(s->crypto[i], &k) < 0)
+			continue;
+		if (sdes_format(&k, buf, sizeof(buf)) < 0 || sdes_parse(buf, &back) != 0 || memcmp(&k, &back, sizeof(k)))
+			abort();
+	}
+}
 
 static void fuzz_write_seeds(void)
 {
@@ -85,6 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	fuzz_parsed_ok(&offer);
+	fuzz_srtp(&offer);
 	rc = gw_sdp_answer(&offer, &local, buf, sizeof(buf), &chosen);
 	if (rc < 0) {
 		if (rc != -ENOTSUP && rc != -ENOSPC)

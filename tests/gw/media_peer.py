@@ -26,7 +26,7 @@ measurements are its own (nothing of media/ or gw/): two wrongs cannot agree.  g
   dahdi     (the qemu tier) the tone over the ISUP and QSIG pairs of conf/dahdi/gateway.conf
   ptime30   (a gwd with ptime = 30) its SDP and 30 ms packets; the tone both ways
   srtp      (MEDIA_TLS=gwtls:um-required:um-optional:gwtcp, MEDIA_CERTS) SRTP with SDES keys, this script's own
-            RFC 3711 (tests/gw/srtpkit.py): RTP/SAVP over TLS both legs (32- and 80-bit tags), the tone through,
+            RFC 3711 (tests/gw/srtp.py): RTP/SAVP over TLS both legs (32- and 80-bit tags), the tone through,
             every packet authenticated and the payload not in clear, SRTCP, the key kept on a re-INVITE; best
             effort (RTP/AVP + a=crypto) answered by a plain UM; 488 for keys over UDP and TCP, keys of a plain
             offer over UDP ignored; srtp = required and a plain answer: cause 88
@@ -44,7 +44,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sipmsg import Ep, StreamEp, Tally, check, token  # noqa: E402
-from srtpkit import Srtp, SrtpError, new_key, sdes_crypto_line, sdes_parse  # noqa: E402
+from srtp import Srtp, SrtpError, new_key, sdes_crypto_line, sdes_parse  # noqa: E402
 
 GW = ('127.0.0.1', int(sys.argv[1]))
 CALLER_PORT, UM_PORT, RTP_BASE = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
@@ -148,7 +148,7 @@ class Rtp:
         self.peer, self.pt, self.te = None, 0, 101
         self.src, self.events_out = None, []     # audio source; RFC 4733 digits to send: (digit, on_ms, off_ms)
         self.rx, self.stop, self.sending = [], False, True
-        # SRTP (tests/gw/srtpkit.py, this script's own RFC 3711): contexts for what we send and receive;
+        # SRTP (tests/gw/srtp.py, this script's own RFC 3711): contexts for what we send and receive;
         # keyed says the far end's key is due (packets before it are only kept raw)
         self.tx_srtp = self.rx_srtp = None
         self.keyed, self.auth_fail, self.rtcp_plain = False, 0, []

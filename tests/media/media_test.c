@@ -568,7 +568,7 @@ static void msrtp_suite_tests(int suite)
 	struct sdes_key a = { .tag = 1, .suite = suite }, b = { .tag = 1, .suite = suite };
 	struct msrtp *alice, *bob;
 	struct msrtp_stats st;
-	uint8_t pkt[256], plain[256], keep[256];
+	uint8_t pkt[172 + MSRTP_OVERHEAD], plain[256], keep[256];
 	size_t len, klen = 0;
 	int ok = 1, grew = 1, differs = 0, tag = sdes_rtp_tag_len(suite);
 	const char *name = sdes_suite_name(suite);
@@ -614,7 +614,7 @@ static void msrtp_suite_tests(int suite)
 	CHECK(msrtp_protect_rtp(alice, pkt, &len, len + 4) == -ENOSPC, "%s: no room for the tag: -ENOSPC", name);
 
 	/* SRTCP: an RR of 8 octets + one report block; index and an 80-bit tag with either suite */
-	uint8_t rr[64] = { 0x81, 201, 0, 7, 0x55, 0x66, 0x77, 0x88 };
+	uint8_t rr[32 + MSRTP_OVERHEAD] = { 0x81, 201, 0, 7, 0x55, 0x66, 0x77, 0x88 };
 	for (int i = 8; i < 32; i++)
 		rr[i] = (uint8_t)i;
 	memcpy(plain, rr, 32);

@@ -341,6 +341,21 @@ static void call_tdm_drop(struct gw_call *c, int cause)
 	tdm_call_release(t, cause);
 }
 
+/* an answered or answering call ends from inside: the TDM leg released and the SIP leg sent BYE, both with
+ * cause (Reason: Q.850); the caller frees the call (call_maybe_free) */
+static void call_release_both(struct gw_call *c, int cause)
+{
+	char reason[CALL_REASON_MAX];
+
+	call_set_state(c, GW_CALL_RELEASING);
+	call_tdm_drop(c, cause);
+	if (c->sip) {
+		call_reason_q850(cause, reason, sizeof(reason));
+		sip_leg_bye(c->sip, reason);
+		c->sip = NULL;
+	}
+}
+
 /* the far end's session from its SDP (offer or answer) and the codec chosen */
 static void call_media_remote(struct gw_call *c, const struct gw_sdp *sdp, int codec)
 {
@@ -997,17 +1012,9 @@ static void call_sip_end(struct gw_call *c, const struct sip_event *ev)
  * what the tables make of 88, 503 per RFC 3398); the caller frees the call (call_maybe_free) */
 static void call_srtp_refused(struct gw_call *c)
 {
-	char reason[CALL_REASON_MAX];
-
 	CLOG(LOG_LVL_NOTICE, c, "srtp = required toward %s and the answer has no SRTP: released (cause 88)",
 	     c->peer ? c->peer->name : "-");
-	call_set_state(c, GW_CALL_RELEASING);
-	call_tdm_drop(c, 88);
-	if (c->sip) {
-		call_reason_q850(88, reason, sizeof(reason));
-		sip_leg_bye(c->sip, reason);
-		c->sip = NULL;
-	}
+	call_release_both(c, 88);
 }
 
 /* a re-INVITE changed the SIP side's session (the UA answered it, with our key if the call has SRTP) */
@@ -1152,16 +1159,9 @@ void gw_call_tdm_event(void *arg, const struct tdm_event *ev)
 static void call_media_timeout(void *arg, unsigned long silent_ms)
 {
 	struct gw_call *c = arg;
-	char reason[CALL_REASON_MAX];
 
 	CLOG(LOG_LVL_NOTICE, c, "no RTP for %lu ms: released (cause 41)", silent_ms);
-	call_set_state(c, GW_CALL_RELEASING);
-	call_tdm_drop(c, 41);
-	if (c->sip) {
-		call_reason_q850(41, reason, sizeof(reason));
-		sip_leg_bye(c->sip, reason);
-		c->sip = NULL;
-	}
+	call_release_both(c, 41);
 	call_maybe_free(c);
 }
 

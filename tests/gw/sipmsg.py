@@ -66,7 +66,15 @@ class Msg:
         return re.findall(r'^a=crypto:(.*?)\r?$', self.body, re.M)
 
 
-class Ep:
+class EpBase:
+    """what the endpoints share: wait(pred, timeout) is theirs"""
+
+    def drain(self):
+        while self.wait(lambda m: True, 0.05):
+            pass
+
+
+class Ep(EpBase):
     """a SIP endpoint on a UDP port of 127.0.0.1; requests and responses go to gw unless told otherwise"""
 
     def __init__(self, port, gw):
@@ -95,12 +103,9 @@ class Ep:
                 return m
         return None
 
-    def drain(self):
-        while self.wait(lambda m: True, 0.05):
-            pass
 
 
-class StreamEp:
+class StreamEp(EpBase):
     """a SIP endpoint over TCP or TLS on 127.0.0.1 (RFC 3261 18.3: messages framed by Content-Length).
     port: a listener for connections from gw (0: none); its own requests go over one connection to gw.
     tls: None (TCP) or a dict: cert, key (ours: server and client certificate), ca, name (gw's name, checked).
@@ -212,9 +217,6 @@ class StreamEp:
                 return m
         return None
 
-    def drain(self):
-        while self.wait(lambda m: True, 0.05):
-            pass
 
     def close(self):
         self.stop = True

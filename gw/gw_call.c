@@ -262,7 +262,7 @@ static int call_srtp_answered(struct gw_call *c, const struct gw_sdp *answer)
 
 	if (!c->key_local[0] || sdes_parse(c->key_local, &ours) < 0)
 		return 0;
-	i = gw_sdp_crypto_pick(answer, ours.tag, &theirs);
+	i = gw_sdp_crypto_pick(answer, ours.tag, -1, &theirs);
 	if (i >= 0 && theirs.suite == ours.suite) {
 		snprintf(c->key_remote, sizeof(c->key_remote), "%s", answer->crypto[i]);
 		return 0;
@@ -651,6 +651,7 @@ static void call_sip_invite(struct gw *gw, const struct sip_event *ev)
 	const char *sdp = sip_leg_remote_sdp(ev->leg);
 	struct gw_sdp offer;
 	char err[128], why[MAP_DIAG_LEN];
+	int tls = sip_leg_proto(ev->leg) == GW_PROTO_TLS;
 
 	gw->stats.sip_calls_in++;
 	c = call_new(gw, CALL_SIP_TO_TDM);
@@ -673,7 +674,6 @@ static void call_sip_invite(struct gw *gw, const struct sip_event *ev)
 	}
 	if (sdp[0]) {
 		const char *refusal = NULL;
-		int tls = sip_leg_proto(ev->leg) == GW_PROTO_TLS;
 
 		err[0] = '\0';
 		if (gw_sdp_parse(sdp, strlen(sdp), &offer, err, sizeof(err)) < 0 ||
@@ -688,8 +688,6 @@ static void call_sip_invite(struct gw *gw, const struct sip_event *ev)
 		snprintf(c->offer, sizeof(c->offer), "%s", sdp);
 	} else {
 		/* a late offer: ours goes in the 200, the answer comes in the ACK */
-		int tls = sip_leg_proto(ev->leg) == GW_PROTO_TLS;
-
 		if (call_srtp_offer(c, tls, call_srtp_policy(c, tls)) < 0) {
 			call_sip_respond(c, 500, 0);
 			goto out;
@@ -1021,19 +1019,17 @@ static void call_srtp_refused(struct gw_call *c)
 static void call_sip_media(struct gw_call *c)
 {
 	struct gw_sdp sdp;
-	struct sdes_key ours, theirs;
+	struct sdes_key ours;
 	char err[128];
 	const char *body = sip_leg_remote_sdp(c->sip);
-	int codec, i = -1;
+	int codec, i;
 
 	if (gw_sdp_parse(body, strlen(body), &sdp, err, sizeof(err)) < 0 ||
 	    gw_sdp_check_answer(&sdp, sdp.savp, &codec) < 0)
 		return;
 	if (c->media && gw_media_srtp(c->media) && sdes_parse(c->key_local, &ours) == 0) {
-		for (i = 0; i < sdp.ncrypto && i < GW_SDP_CRYPTO; i++)
-			if (sdes_parse(sdp.crypto[i], &theirs) == 0 && theirs.suite == ours.suite)
-				break;
-		if (i >= sdp.ncrypto || i >= GW_SDP_CRYPTO)
+		i = gw_sdp_crypto_pick(&sdp, -1, ours.suite, NULL);
+		if (i < 0)
 			return;		/* the UA refused it (488) */
 		snprintf(c->key_remote, sizeof(c->key_remote), "%s", sdp.crypto[i]);
 	}

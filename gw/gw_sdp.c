@@ -555,12 +555,12 @@ int gw_sdp_check_answer(const struct gw_sdp *answer, int savp, int *chosen)
 	return 0;
 }
 
-int gw_sdp_crypto_pick(const struct gw_sdp *s, int tag, struct sdes_key *out)
+int gw_sdp_crypto_pick(const struct gw_sdp *s, int tag, int suite, struct sdes_key *out)
 {
 	for (int i = 0; i < s->ncrypto && i < GW_SDP_CRYPTO; i++) {
 		struct sdes_key k;
 
-		if (sdes_parse(s->crypto[i], &k) == 0 && (tag < 0 || k.tag == tag)) {
+		if (sdes_parse(s->crypto[i], &k) == 0 && (tag < 0 || k.tag == tag) && (suite < 0 || k.suite == suite)) {
 			if (out)
 				*out = k;
 			return i;
@@ -571,7 +571,7 @@ int gw_sdp_crypto_pick(const struct gw_sdp *s, int tag, struct sdes_key *out)
 
 int gw_sdp_sec_answer(const struct gw_sdp *offer, int tls, int policy, int *line, const char **why)
 {
-	int i = gw_sdp_crypto_pick(offer, -1, NULL);
+	int i = gw_sdp_crypto_pick(offer, -1, -1, NULL);
 
 	*line = i;
 	*why = NULL;

@@ -86,9 +86,9 @@ int gw_sdp_answer(const struct gw_sdp *offer, const struct gw_sdp_local *local, 
  * profile than ours; RTP/SAVP without a crypto line) */
 int gw_sdp_check_answer(const struct gw_sdp *answer, int savp, int *chosen);
 
-/* the first a=crypto line of s that media/sdes reads and supports (with this tag, or any: tag -1): its
- * index with *out (may be NULL), -ENOENT */
-int gw_sdp_crypto_pick(const struct gw_sdp *s, int tag, struct sdes_key *out);
+/* the first a=crypto line of s that media/sdes reads and supports, with this tag and of this suite (enum
+ * sdes_suite; -1: any tag, any suite): its index with *out (may be NULL), -ENOENT */
+int gw_sdp_crypto_pick(const struct gw_sdp *s, int tag, int suite, struct sdes_key *out);
 
 /* the SRTP policy of a leg (the values of enum gw_srtp) */
 enum { GW_SDP_SRTP_OFF = 0, GW_SDP_SRTP_OPTIONAL, GW_SDP_SRTP_REQUIRED };

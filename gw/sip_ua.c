@@ -1212,14 +1212,10 @@ static int ua_reanswer(struct sip_leg *leg, const char *offer_text, char *out, s
 	if (leg->key[0]) {
 		/* the call has SRTP: the same key of ours, under the tag of the offer's line of its suite */
 		struct sdes_key ours, theirs;
-		int i;
 
 		if (sdes_parse(leg->key, &ours) < 0)
 			return 488;
-		for (i = 0; i < offer.ncrypto && i < GW_SDP_CRYPTO; i++)
-			if (sdes_parse(offer.crypto[i], &theirs) == 0 && theirs.suite == ours.suite)
-				break;
-		if (i >= offer.ncrypto || i >= GW_SDP_CRYPTO) {
+		if (gw_sdp_crypto_pick(&offer, -1, ours.suite, &theirs) < 0) {
 			LOGN("sip", "%s: re-INVITE without an SDES key of suite %s in an SRTP call: 488", leg->name,
 			     sdes_suite_name(ours.suite));
 			return 488;

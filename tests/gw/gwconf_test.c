@@ -1148,8 +1148,11 @@ static void sdp_sec_tests(void)
 		      vec[i].policy, rc, vec[i].want, line, why ? why : "-");
 	}
 	gw_sdp_parse(bodies[5], strlen(bodies[5]), &s, err, sizeof(err));
-	CHECK(gw_sdp_crypto_pick(&s, 7, &k) == 1 && k.tag == 7 && gw_sdp_crypto_pick(&s, 1, NULL) == -ENOENT,
+	CHECK(gw_sdp_crypto_pick(&s, 7, -1, &k) == 1 && k.tag == 7 && gw_sdp_crypto_pick(&s, 1, -1, NULL) == -ENOENT,
 	      "crypto_pick by tag: the supported line 7, not the F8 line 1");
+	CHECK(gw_sdp_crypto_pick(&s, -1, SDES_AES_CM_128_HMAC_SHA1_80, NULL) == 1 &&
+	      gw_sdp_crypto_pick(&s, -1, SDES_AES_CM_128_HMAC_SHA1_32, NULL) == -ENOENT,
+	      "crypto_pick by suite: the _80 line, no _32 line");
 }
 
 /* long lines, NUL bytes, and mutations of a valid body: errors, never a crash or an overread */

@@ -219,14 +219,19 @@ class Rtp:
             e = 0x80
         return self.packet(self.te, bytes([code, e | 10, elapsed >> 8, elapsed & 0xff]), marker, ts=ets)
 
-    def rtcp_loop(self):
+    def datagrams(self, sock):
+        """(source address, datagram) of what sock receives until close()"""
         while not self.stop:
             try:
-                data, src = self.c.recvfrom(2048)
+                data, src = sock.recvfrom(2048)
             except socket.timeout:
                 continue
             except OSError:
                 return
+            yield src, data
+
+    def rtcp_loop(self):
+        for src, data in self.datagrams(self.c):
             self.rtcp.append((time.time(), src, data))
             if self.rx_srtp:
                 try:
@@ -235,13 +240,7 @@ class Rtp:
                     self.auth_fail += 1
 
     def recv_loop(self):
-        while not self.stop:
-            try:
-                data, src = self.s.recvfrom(2048)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
+        for src, data in self.datagrams(self.s):
             self.raw.append((time.time(), src, data))
             if self.keyed and not self.rx_srtp:
                 continue
@@ -373,8 +372,34 @@ def respond(ep, req, code, body='', totag='um1'):
             req.addr)
 
 
+def hang_up(cid, totag, number, ep=None, um_ep=None, proto='UDP'):
+    """the caller's BYE (CSeq 3) through gwd, answered at the UM"""
+    um_ep = um_ep or um
+    request('BYE', cid, totag, 3, number, ep=ep, proto=proto)
+    bye = um_ep.wait(lambda m: m.method == 'BYE', 5)
+    if bye:
+        respond(um_ep, bye, 200)
+    (ep or caller).wait(lambda m: m.code == 200 and m.h('cseq').endswith('BYE'), 5)
+
+
+def tone_each_way(a, b, what):
+    """1004 Hz at -10 dBm0 from the caller's end a and the UM's end b at once: frequency and level at the
+    other end, every packet through (none failed SRTP authentication)"""
+    a.src, b.src = Tone(1004, -10, a.pt, start=0.3), Tone(1004, -10, b.pt)
+    time.sleep(2.5)
+    a.src = b.src = None
+    time.sleep(0.3)
+    for end, who in ((b, 'at the UM'), (a, 'at the caller')):
+        samples, pk = end.audio(end.pt)
+        hz, dbm0 = measure(samples[4000:12000])
+        check(abs(hz - 1004) <= 2 and abs(dbm0 + 10) <= 1 and end.auth_fail == 0,
+              '%s: 1004 Hz -10 dBm0 arrives %s as %.2f Hz %.2f dBm0 (%d packets, %d failed authentication)' %
+              (what, who, hz, dbm0, len(pk), end.auth_fail))
+
+
 class Call:
     """one call: the caller's RTP end and the UM's, set up through gwd"""
+    ep, um_ep, proto = None, None, 'UDP'     # the caller's and the UM's SIP ends: caller and um
 
     def __init__(self, number, caller_pt, um_pt, early_ms=0, um_src=None):
         self.number, self.cid = number, token()
@@ -404,11 +429,7 @@ class Call:
 
     def hangup(self):
         if self.ok:
-            request('BYE', self.cid, self.ok.tag('to'), 3, self.number)
-            bye = um.wait(lambda m: m.method == 'BYE', 5)
-            if bye:
-                respond(um, bye, 200)
-            caller.wait(lambda m: m.code == 200 and m.h('cseq').endswith('BYE'), 5)
+            hang_up(self.cid, self.ok.tag('to'), self.number, self.ep, self.um_ep, self.proto)
         self.a.close()
         self.b.close()
 
@@ -850,27 +871,15 @@ def case_late():
                     'CSeq: 1 ACK\r\nContent-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s' %
                     (GW[1], CALLER_PORT, token(), ok.h('to'), cid, len(body), body))
         a.peer, _ = ok.media()
-        a.src, b.src = Tone(1004, -10, 0, start=0.3), Tone(1004, -10, 8)
-        time.sleep(2.5)
-        a.src = b.src = None
-        time.sleep(0.3)
-        for end, pt, who in ((b, 8, 'at the UM'), (a, 0, 'at the caller')):
-            samples, pk = end.audio(pt)
-            hz, dbm0 = measure(samples[4000:12000])
-            check(abs(hz - 1004) <= 2 and abs(dbm0 + 10) <= 1,
-                  'late: the answer in the ACK: 1004 Hz -10 dBm0 arrives %s as %.2f Hz %.2f dBm0' % (who, hz, dbm0))
-        request('BYE', cid, ok.tag('to'), 2, number)
-        bye = um.wait(lambda m: m.method == 'BYE', 5)
-        if bye:
-            respond(um, bye, 200)
-        caller.wait(lambda m: m.code == 200 and m.h('cseq').endswith('BYE'), 5)
+        tone_each_way(a, b, 'late: the answer in the ACK')
+        hang_up(cid, ok.tag('to'), number)
     a.close()
     b.close()
 
 
 # ---- SRTP (RFC 3711) with SDES keys (RFC 4568): TLS legs only ----
 
-class SecCall:
+class SecCall(Call):
     """a call whose SIP legs may carry SDES keys: the caller on ep (TLS, TCP or UDP) offers profile with
     a key of suite (or none); the UM on um_ep answers with a key of its own (um_srtp) or plain RTP"""
 
@@ -915,31 +924,13 @@ class SecCall:
             self.a.peer, _ = self.ok.media()
             request('ACK', self.cid, self.ok.tag('to'), 1, number, ep=ep, proto=proto)
 
-    def hangup(self):
-        if self.ok:
-            request('BYE', self.cid, self.ok.tag('to'), 9, self.number, ep=self.ep, proto=self.proto)
-            bye = self.um_ep.wait(lambda m: m.method == 'BYE', 5)
-            if bye:
-                respond(self.um_ep, bye, 200)
-            self.ep.wait(lambda m: m.code == 200 and m.h('cseq').endswith('BYE'), 5)
-        self.a.close()
-        self.b.close()
 
 
 def srtp_tone(c, what, a_tag, b_tag):
     """a tone each way over a call with SRTP on the legs said; every packet authenticated, the payload
     on the wire is not the tone in clear"""
-    c.a.src = Tone(1004, -10, 0, start=0.3)
-    c.b.src = Tone(1004, -10, 8)
-    time.sleep(2.5)
-    c.a.src = c.b.src = None
-    time.sleep(0.3)
+    tone_each_way(c.a, c.b, what)
     for end, pt, who, tag in ((c.b, 8, 'at the UM', b_tag), (c.a, 0, 'at the caller', a_tag)):
-        samples, pk = end.audio(pt)
-        hz, dbm0 = measure(samples[4000:12000])
-        check(abs(hz - 1004) <= 2 and abs(dbm0 + 10) <= 1 and end.auth_fail == 0,
-              '%s: 1004 Hz -10 dBm0 arrives %s as %.2f Hz %.2f dBm0 (%d packets, %d failed authentication)' %
-              (what, who, hz, dbm0, len(pk), end.auth_fail))
         sizes = set(len(r[2]) for r in end.raw[-50:])
         check(sizes == {172 + tag}, '%s: packets %s are %s octets: 12 + 160 + a %d-octet tag' % (what, who, sorted(sizes), tag))
         if tag:
